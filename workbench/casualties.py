@@ -1,0 +1,204 @@
+"""Pure count normaliser: "more than 100" -> (100, "more_than"); no spaCy, no I/O.
+
+The qualifier table, the number vocabulary and the vague magnitude words live here
+so that the span finder (`casualty_rules.py`) and the TUI share one definition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from text_to_num import text2num
+
+# Qualifier phrases before a number, as lowercase word tuples. Longest match wins,
+# so "no fewer than" beats "fewer than". Spelled as in the annotation scheme.
+QUALIFIER_PHRASES: dict[tuple[str, ...], str] = {
+    ("more", "than"): "more_than",
+    ("over",): "more_than",
+    ("upwards", "of"): "more_than",
+    ("upward", "of"): "more_than",
+    ("in", "excess", "of"): "more_than",
+    ("greater", "than"): "more_than",
+    ("above",): "more_than",
+    ("at", "least"): "at_least",
+    ("not", "less", "than"): "at_least",
+    ("no", "less", "than"): "at_least",
+    ("not", "fewer", "than"): "at_least",
+    ("no", "fewer", "than"): "at_least",
+    ("a", "minimum", "of"): "at_least",
+    ("around",): "approx",
+    ("about",): "approx",
+    ("some",): "approx",
+    ("roughly",): "approx",
+    ("approximately",): "approx",
+    ("an", "estimated"): "approx",
+    ("estimated",): "approx",
+    ("circa",): "approx",
+    ("nearly",): "nearly",
+    ("almost",): "nearly",
+    ("close", "to"): "nearly",
+    ("closer", "to"): "nearly",
+    ("towards",): "nearly",
+    ("toward",): "nearly",
+    ("just", "under"): "nearly",
+    ("up", "to"): "up_to",
+    ("as", "many", "as"): "up_to",
+    ("as", "high", "as"): "up_to",
+    ("as", "much", "as"): "up_to",
+    ("fewer", "than"): "less_than",
+    ("less", "than"): "less_than",
+    ("under",): "less_than",
+    ("below",): "less_than",
+}
+
+# Qualifiers written after the number: "40 or more", "40-plus", "40 or so".
+SUFFIX_PHRASES: dict[tuple[str, ...], str] = {
+    ("or", "more"): "at_least",
+    ("or", "so"): "approx",
+    ("plus",): "more_than",
+    ("+",): "more_than",
+    ("odd",): "approx",
+}
+
+# Range openers: "between 10 and 30" is one span, lower bound, at_least.
+RANGE_OPENERS = frozenset({"between", "from"})
+RANGE_JOINERS = frozenset({"and", "to", "-", "–", "or"})
+
+# Magnitude words with no stated value (value None, qualifier vague).
+VAGUE_WORDS = frozenset(
+    {"dozens", "scores", "hundreds", "thousands", "millions", "tens", "several", "numerous"}
+)
+# "many" and "some" alone are not counts (scheme); listed so callers can say why.
+NOT_COUNTS = frozenset({"many", "some", "a", "an", "few", "several of", "most", "all"})
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | frozenset(SCALES) | {"dozen"}
+
+_DETERMINERS = frozenset({"another", "the", "all"})
+_DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")
+_SPLIT = re.compile(r"\s+|(?<=[A-Za-z])-(?=[A-Za-z])")
+_QUOTES = "\"'“”‘’`«»()[],.;:"
+
+
+def is_digits(word: str) -> bool:
+    """True for "18", "1,200", "250,000", "1.5"."""
+    return bool(_DIGITS.match(word))
+
+
+def is_number_word(word: str) -> bool:
+    """True for a spelled number word ("twenty", "hundred", "dozen") or digits."""
+    w = word.lower()
+    return w in NUMBER_WORDS or is_digits(w)
+
+
+def match_phrase(
+    words: list[str], i: int, table: dict[tuple[str, ...], str]
+) -> tuple[int, str] | None:
+    """Longest phrase of `table` starting at words[i]: (length, qualifier) or None."""
+    best: tuple[int, str] | None = None
+    for phrase, qualifier in table.items():
+        n = len(phrase)
+        if tuple(w.lower() for w in words[i : i + n]) == phrase and (best is None or n > best[0]):
+            best = (n, qualifier)
+    return best
+
+
+def _words(text: str) -> list[str]:
+    text = text.strip().strip(_QUOTES).replace("–", " - ")
+    # "40+" and "40-plus" carry a suffix qualifier glued to the number.
+    text = re.sub(r"(\d)\+", r"\1 +", text)
+    text = re.sub(r"(\d)-(plus|odd)\b", r"\1 \2", text, flags=re.I)
+    return [w.strip(_QUOTES) for w in _SPLIT.split(text) if w.strip(_QUOTES)]
+
+
+def _number(words: list[str]) -> tuple[int | None, str] | None:
+    """Value and intrinsic qualifier of a bare number expression (no qualifier words)."""
+    if not words:
+        return None
+    low = [w.lower() for w in words]
+    if low in (["tens", "of", "thousands"], ["hundreds", "of", "thousands"]):
+        return None, "vague"
+    if len(low) == 1 and low[0] in VAGUE_WORDS - {"tens"}:
+        return None, "vague"
+    if len(low) == 2 and low[0] == "several" and low[1] in (*SCALES, "dozen"):
+        return None, "vague"
+    if low[-1] == "dozen":
+        # "a dozen", "two dozen", "half a dozen": round figures, so approx.
+        head = low[:-1]
+        if head in ([], ["a"]):
+            return 12, "approx"
+        if head == ["half", "a"]:
+            return 6, "approx"
+        mult = _number(words[:-1])
+        if mult is None or mult[0] is None:
+            return None
+        return mult[0] * 12, "approx"
+    if is_digits(low[0]):
+        value = float(low[0].replace(",", ""))
+        rest = low[1:]
+        if rest and all(w in SCALES for w in rest):
+            for w in rest:
+                value *= SCALES[w]
+        elif rest:
+            return None
+        if value != int(value):
+            return None
+        return int(value), "exact"
+    if low[0] in ("a", "an") and len(low) > 1 and low[1] in SCALES:
+        low = ["one", *low[1:]]
+    if not all(w in NUMBER_WORDS or w == "and" for w in low) or low[0] == "and":
+        return None
+    try:
+        return int(text2num(" ".join(low), "en")), "exact"
+    except ValueError:
+        return None
+
+
+def _range(words: list[str]) -> tuple[int | None, str] | None:
+    """Lower bound of "10 and 30" / "10 to 30" as at_least, else None."""
+    for k, w in enumerate(words):
+        if k and w.lower() in RANGE_JOINERS:
+            lower, upper = _number(words[:k]), _number(words[k + 1 :])
+            if lower and upper and lower[0] is not None and upper[0] is not None:
+                return lower[0], "at_least"
+    return None
+
+
+def normalise_count(text: str) -> tuple[int | None, str] | None:
+    """(value, qualifier) for a casualty number expression, or None if it is not a count."""
+    words = _words(text)
+    while len(words) > 1 and words[0].lower() in _DETERMINERS:
+        # "another 40", "the 17": determiners are not part of the count.
+        words = words[1:]
+    qualifier = None
+    prefix = match_phrase(words, 0, QUALIFIER_PHRASES) if words else None
+    if prefix is not None:
+        qualifier = prefix[1]
+        words = words[prefix[0] :]
+    if words and words[0].lower() in RANGE_OPENERS:
+        return _range(words[1:])
+    if len(words) >= 2:
+        for n in (2, 1):
+            hit = match_phrase(words, len(words) - n, SUFFIX_PHRASES) if len(words) > n else None
+            if hit is not None and hit[0] == n:
+                words = words[:-n]
+                qualifier = qualifier or hit[1]
+                break
+    core = _number(words)
+    if core is None:
+        # "10 to 30", "two or three": a range without "between".
+        return _range(words) if qualifier is None else None
+    value, intrinsic = core
+    if intrinsic == "vague":
+        return None, "vague"
+    return value, qualifier or intrinsic

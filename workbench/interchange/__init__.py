@@ -1,0 +1,1 @@
+"""Readers and writers of the formats workbench imports and exports."""

@@ -1,0 +1,104 @@
+"""Long-running jobs that join the readers, the store and the suggester.
+
+Each takes a `report(advance)` callback so the CLI can draw a progress bar and
+tests can run without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .interchange.readers import InputError, find_inputs, read_file
+from .store import Store
+
+if TYPE_CHECKING:
+    from .suggest import Suggester
+
+Report = Callable[[int], None]
+
+SEEDS_DIR_NAME = "seeds"
+
+
+def _ignore(_: int) -> None:
+    pass
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    added: int = 0
+    duplicates: int = 0
+    problems: list[InputError] = field(default_factory=list)
+    failed: list[InputError] = field(default_factory=list)
+
+
+def import_paths(
+    store: Store,
+    paths: list[Path],
+    *,
+    skip_invalid: bool = False,
+    annotator: str = "",
+    report: Report = _ignore,
+    keep_going: bool = False,
+) -> ImportReport:
+    """Import files and folders, each file whole or not at all.
+
+    A bad file raises InputError (nothing of it written), unless `keep_going`, which
+    records it in `failed` and goes on with the next file.
+    """
+    result = ImportReport()
+    for path in find_inputs(paths):
+        try:
+            read = read_file(path, skip_invalid=skip_invalid, on_bytes=report)
+        except InputError as e:
+            if not keep_going:
+                raise
+            result.failed.append(e)
+            continue
+        added = store.add_documents(read.documents, annotator=annotator, label=path.as_posix())
+        result.files += 1
+        result.added += added.added
+        result.duplicates += added.duplicates
+        result.problems.extend(read.problems)
+    return result
+
+
+def input_size(paths: list[Path]) -> int:
+    """Bytes to read, for the progress bar's total."""
+    return sum(p.stat().st_size for p in find_inputs(paths))
+
+
+def fill_suggestions(
+    store: Store,
+    suggester: Suggester,
+    *,
+    batch_size: int = 64,
+    n_process: int = 1,
+    report: Report = _ignore,
+) -> int:
+    """Suggest spans for every document lacking this model's suggestions; returns how many."""
+    done = 0
+    documents = store.documents_to_suggest(suggester.version)
+    while batch := list(islice(documents, 512)):
+        results = suggester.suggest(
+            (d.text for d in batch), batch_size=batch_size, n_process=n_process
+        )
+        store.save_suggestions(
+            zip((d.id for d in batch), results, strict=True), suggester.version
+        )
+        done += len(batch)
+        report(len(batch))
+    return done
+
+
+def find_seeds_dir() -> Path | None:
+    """`seeds/` in the working folder, else beside the package (a source checkout)."""
+    for candidate in (Path.cwd() / SEEDS_DIR_NAME, Path(__file__).parents[1] / SEEDS_DIR_NAME):
+        if candidate.is_dir():
+            return candidate
+    return None
+

@@ -1,0 +1,120 @@
+"""The schema's history, applied in order when a database is opened.
+
+Only store.py uses this module. Add a new migration at the end; never edit an
+applied one (databases in the field have recorded it by name).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+SCHEMA_VERSION = 1
+
+migrations = Migrations("workbench")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    # One statement at a time: executescript() would COMMIT the migration's transaction.
+    for statement in _INITIAL:
+        db.execute(statement)
+
+
+_INITIAL = [
+    """
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        source TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        -- the model version whose suggestions are stored; NULL: not suggested yet
+        suggested_with TEXT
+    )
+    """,
+    """
+    CREATE INDEX documents_suggested_with ON documents(suggested_with)
+    """,
+    """
+    CREATE TABLE suggestions (
+        id INTEGER PRIMARY KEY,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        attrs TEXT NOT NULL DEFAULT '{}',
+        suggester TEXT NOT NULL,      -- model / rule / import / gold-ruler
+        model_version TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        CHECK (start >= 0 AND "end" > start)
+    )
+    """,
+    """
+    CREATE INDEX suggestions_doc ON suggestions(doc_id)
+    """,
+    """
+    CREATE TABLE annotations (
+        id INTEGER PRIMARY KEY,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        annotator TEXT NOT NULL,
+        status TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (doc_id, annotator)
+    )
+    """,
+    """
+    -- "next document for this annotator" and progress counts
+    CREATE INDEX annotations_annotator ON annotations(annotator, status, doc_id)
+    """,
+    """
+    CREATE TABLE annotation_spans (
+        id INTEGER PRIMARY KEY,
+        annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        attrs TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL,         -- pending / accepted / rejected
+        origin TEXT NOT NULL,         -- model / rule / import / annotator / gold-ruler
+        CHECK (start >= 0 AND "end" > start)
+    )
+    """,
+    """
+    CREATE INDEX annotation_spans_annotation ON annotation_spans(annotation_id, start)
+    """,
+    """
+    -- Append-only audit log: who changed what, when, before and after.
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL,
+        annotator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        doc_id INTEGER,
+        annotation_id INTEGER,
+        before TEXT,
+        after TEXT,
+        undoes INTEGER REFERENCES events(id)
+    )
+    """,
+    """
+    CREATE INDEX events_annotator ON events(annotator, id)
+    """,
+    """
+    CREATE INDEX events_doc ON events(doc_id, id)
+    """,
+    """
+    CREATE INDEX events_undoes ON events(undoes)
+    """,
+    """
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+    """,
+    """
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+    """,
+]

@@ -1,0 +1,643 @@
+"""The annotation store: the only module that knows SQL and the schema.
+
+Every method is named for what a user or a command did. Each write runs in one
+`BEGIN IMMEDIATE` transaction together with its `events` row, so a decision is
+on disk (WAL, synchronous=FULL) before the method returns.
+
+A Store owns one connection and must be used on the thread that opened it;
+workers open their own Store on the same path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlite_utils import Database
+
+from . import schema
+from .model import (
+    ACCEPTED,
+    FLAGGED,
+    IN_PROGRESS,
+    PENDING,
+    REJECTED,
+    SKIPPED,
+    SOURCE_ANNOTATOR,
+    SOURCE_IMPORT,
+    SUBMITTED,
+    AnnotatedSpan,
+    Annotation,
+    Document,
+    Progress,
+    Span,
+    Status,
+    text_hash,
+)
+
+BUSY_TIMEOUT_S = 30.0
+DONE_STATUSES = (SUBMITTED, SKIPPED, FLAGGED)
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done (unknown id, wrong annotator...)."""
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document to import, with optional pre-annotations."""
+
+    text: str
+    meta: dict[str, Any]
+    source: str
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    duplicates: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _loads(value: str | None) -> Any:
+    return orjson.loads(value) if value else None
+
+
+class Store:
+    """An open `annotations.db`."""
+
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
+        self.path = Path(path)
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self.db = Database(conn)
+        # WAL lets reviewers read while annotators write; FULL: a commit survives power loss.
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(f"PRAGMA synchronous={synchronous}")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        if schema.migrations.pending(self.db):
+            # Under the write lock, so two processes opening a new file never race.
+            with self._write():
+                schema.migrations.apply(self.db)
+                self.db.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        # BEGIN IMMEDIATE takes the write lock up front, so the busy timeout applies;
+        # a plain BEGIN that reads then writes fails at once under concurrent writers.
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params))
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    def _event(
+        self,
+        conn: sqlite3.Connection,
+        annotator: str,
+        action: str,
+        *,
+        doc_id: int | None = None,
+        annotation_id: int | None = None,
+        before: Any = None,
+        after: Any = None,
+        undoes: int | None = None,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO events (ts, annotator, action, doc_id, annotation_id, before, after,"
+            " undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _now(),
+                annotator,
+                action,
+                doc_id,
+                annotation_id,
+                None if before is None else _dumps(before),
+                None if after is None else _dumps(after),
+                undoes,
+            ),
+        )
+
+    # ---- documents -------------------------------------------------------------------
+
+    def add_documents(
+        self, docs: Iterable[NewDocument], *, annotator: str = "", label: str = ""
+    ) -> ImportResult:
+        """Add documents in one transaction; texts already stored are skipped."""
+        docs = list(docs)
+        now = _now()
+        added = 0
+        with self._write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO documents (hash, text, meta, source, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                ((text_hash(d.text), d.text, _dumps(d.meta), d.source, now) for d in docs),
+            )
+            added = conn.total_changes - before
+            with_spans = [d for d in docs if d.spans]
+            if with_spans:
+                self._add_import_spans(conn, with_spans, now)
+            if added:
+                self._event(conn, annotator, "import", after={"source": label, "added": added})
+        return ImportResult(added=added, duplicates=len(docs) - added)
+
+    def _add_import_spans(
+        self, conn: sqlite3.Connection, docs: list[NewDocument], now: str
+    ) -> None:
+        for doc in docs:
+            doc_id = conn.execute(
+                "SELECT id FROM documents WHERE hash = ?", (text_hash(doc.text),)
+            ).fetchone()[0]
+            known = {
+                (r[0], r[1], r[2])
+                for r in conn.execute(
+                    'SELECT start, "end", label FROM suggestions WHERE doc_id = ?', (doc_id,)
+                )
+            }
+            conn.executemany(
+                'INSERT INTO suggestions (doc_id, start, "end", label, attrs, suggester,'
+                " model_version, created_at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
+                (
+                    (doc_id, s.start, s.end, s.label, _dumps(s.attrs), SOURCE_IMPORT, now)
+                    for s in doc.spans
+                    if (s.start, s.end, s.label) not in known
+                ),
+            )
+
+    def document(self, doc_id: int) -> Document:
+        row = self._one("SELECT * FROM documents WHERE id = ?", [doc_id])
+        if row is None:
+            raise StoreError(f"no document with id {doc_id}")
+        return _document(row)
+
+    def document_ids(self) -> list[int]:
+        return [r["id"] for r in self._rows("SELECT id FROM documents ORDER BY id")]
+
+    def status(self) -> Status:
+        row = self._one(
+            "SELECT (SELECT count(*) FROM documents) AS documents,"
+            " (SELECT count(*) FROM documents WHERE suggested_with IS NOT NULL) AS suggested,"
+            " (SELECT count(DISTINCT doc_id) FROM annotations WHERE status IN (?, ?, ?))"
+            " AS annotated",
+            DONE_STATUSES,
+        )
+        assert row is not None
+        return Status(**row)
+
+    # ---- suggestions -----------------------------------------------------------------
+
+    def documents_to_suggest(self, model_version: str, batch: int = 256) -> Iterator[Document]:
+        """Documents whose stored suggestions are not from `model_version`."""
+        last = 0
+        while True:
+            rows = self._rows(
+                "SELECT * FROM documents WHERE id > ? AND"
+                " (suggested_with IS NULL OR suggested_with != ?) ORDER BY id LIMIT ?",
+                [last, model_version, batch],
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield _document(row)
+            last = rows[-1]["id"]
+
+    def count_to_suggest(self, model_version: str) -> int:
+        row = self._one(
+            "SELECT count(*) AS n FROM documents"
+            " WHERE suggested_with IS NULL OR suggested_with != ?",
+            [model_version],
+        )
+        return row["n"] if row else 0
+
+    def save_suggestions(
+        self, results: Iterable[tuple[int, Sequence[Span]]], model_version: str
+    ) -> None:
+        """Replace the model and rule suggestions of each document (imported ones stay)."""
+        now = _now()
+        results = list(results)
+        with self._write() as conn:
+            ids = [(doc_id,) for doc_id, _ in results]
+            conn.executemany(
+                "DELETE FROM suggestions WHERE doc_id = ? AND suggester != 'import'", ids
+            )
+            conn.executemany(
+                'INSERT INTO suggestions (doc_id, start, "end", label, attrs, suggester,'
+                " model_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (doc_id, s.start, s.end, s.label, _dumps(s.attrs), s.source, model_version, now)
+                    for doc_id, spans in results
+                    for s in spans
+                ),
+            )
+            conn.executemany(
+                "UPDATE documents SET suggested_with = ? WHERE id = ?",
+                ((model_version, doc_id) for doc_id, _ in results),
+            )
+
+    def suggestions(self, doc_id: int) -> list[Span]:
+        rows = self._rows(
+            'SELECT * FROM suggestions WHERE doc_id = ? ORDER BY start, "end", id', [doc_id]
+        )
+        return [_span(r, source=r["suggester"]) for r in rows]
+
+    # ---- annotating ------------------------------------------------------------------
+
+    def next_document_id(self, annotator: str, after: int | None = None) -> int | None:
+        """The document this annotator should see next: resume one in progress, else
+        the first one they have not annotated (after `after`, when given)."""
+        if after is None:
+            row = self._one(
+                "SELECT doc_id FROM annotations WHERE annotator = ? AND status = ?"
+                " ORDER BY updated_at DESC LIMIT 1",
+                [annotator, IN_PROGRESS],
+            )
+            if row:
+                return int(row["doc_id"])
+        row = self._one(
+            "SELECT d.id FROM documents d WHERE d.id > ? AND NOT EXISTS (SELECT 1 FROM"
+            " annotations a WHERE a.doc_id = d.id AND a.annotator = ?) ORDER BY d.id LIMIT 1",
+            [after or 0, annotator],
+        )
+        return int(row["id"]) if row else None
+
+    def previous_document_id(self, annotator: str, before: int) -> int | None:
+        """The latest document before `before` this annotator has worked on."""
+        row = self._one(
+            "SELECT doc_id FROM annotations WHERE annotator = ? AND doc_id < ?"
+            " ORDER BY doc_id DESC LIMIT 1",
+            [annotator, before],
+        )
+        return int(row["doc_id"]) if row else None
+
+    def open_annotation(self, doc_id: int, annotator: str) -> Annotation:
+        """This annotator's annotation of the document, created from its suggestions."""
+        row = self._one(
+            "SELECT id FROM annotations WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
+        )
+        if row is None:
+            self.document(doc_id)  # raises on an unknown id
+            now = _now()
+            with self._write() as conn:
+                cur = conn.execute(
+                    "INSERT INTO annotations (doc_id, annotator, status, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (doc_id, annotator, IN_PROGRESS, now, now),
+                )
+                annotation_id = int(cur.lastrowid or 0)
+                # One row per distinct span: a model and a rule suggesting the same
+                # range and label show once.
+                conn.execute(
+                    'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
+                    " status, origin) SELECT ?, start, \"end\", label, attrs, ?, suggester"
+                    " FROM suggestions WHERE doc_id = ? GROUP BY start, \"end\", label"
+                    ' ORDER BY start, "end"',
+                    (annotation_id, PENDING, doc_id),
+                )
+                self._event(
+                    conn, annotator, "open", doc_id=doc_id, annotation_id=annotation_id
+                )
+            return self.annotation(annotation_id)
+        return self.annotation(int(row["id"]))
+
+    def annotation(self, annotation_id: int) -> Annotation:
+        row = self._one("SELECT * FROM annotations WHERE id = ?", [annotation_id])
+        if row is None:
+            raise StoreError(f"no annotation with id {annotation_id}")
+        spans = self._rows(
+            'SELECT * FROM annotation_spans WHERE annotation_id = ? ORDER BY start, "end", id',
+            [annotation_id],
+        )
+        return Annotation(
+            id=row["id"],
+            document=self.document(row["doc_id"]),
+            annotator=row["annotator"],
+            status=row["status"],
+            comment=row["comment"],
+            updated_at=row["updated_at"],
+            spans=tuple(
+                AnnotatedSpan(
+                    id=s["id"], span=_span(s, source=s["origin"]), status=s["status"],
+                    origin=s["origin"],
+                )
+                for s in spans
+            ),
+        )
+
+    def _span_row(self, conn: sqlite3.Connection, span_id: int, annotator: str) -> dict[str, Any]:
+        cur = conn.execute(
+            "SELECT s.*, a.doc_id, a.annotator FROM annotation_spans s JOIN annotations a"
+            " ON a.id = s.annotation_id WHERE s.id = ?",
+            (span_id,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            raise StoreError(f"no span with id {span_id}")
+        out = dict(zip([c[0] for c in cur.description], row, strict=True))
+        if out["annotator"] != annotator:
+            raise StoreError(f"span {span_id} belongs to {out['annotator']}, not {annotator}")
+        return out
+
+    def _change_span(self, span_id: int, annotator: str, action: str, **changes: Any) -> None:
+        with self._write() as conn:
+            row = self._span_row(conn, span_id, annotator)
+            before = _span_state(row)
+            after = {**before, **changes}
+            conn.execute(
+                'UPDATE annotation_spans SET start = ?, "end" = ?, label = ?, attrs = ?,'
+                " status = ? WHERE id = ?",
+                (after["start"], after["end"], after["label"], _dumps(after["attrs"]),
+                 after["status"], span_id),
+            )
+            self._touch(conn, row["annotation_id"])
+            self._event(
+                conn, annotator, action, doc_id=row["doc_id"],
+                annotation_id=row["annotation_id"], before={"spans": [before]},
+                after={"spans": [after]},
+            )
+
+    def accept(self, span_id: int, annotator: str) -> None:
+        self._change_span(span_id, annotator, "accept", status=ACCEPTED)
+
+    def reject(self, span_id: int, annotator: str) -> None:
+        self._change_span(span_id, annotator, "reject", status=REJECTED)
+
+    def relabel(self, span_id: int, label: str, annotator: str, attrs: dict[str, Any]) -> None:
+        """Give the span a new label (and the attributes that go with it); accepts it."""
+        self._change_span(
+            span_id, annotator, "relabel", label=label, attrs=attrs, status=ACCEPTED
+        )
+
+    def set_bounds(self, span_id: int, start: int, end: int, annotator: str) -> None:
+        self._check_bounds(span_id, start, end)
+        self._change_span(span_id, annotator, "resize", start=start, end=end)
+
+    def set_attrs(self, span_id: int, attrs: dict[str, Any], annotator: str) -> None:
+        self._change_span(span_id, annotator, "set_attrs", attrs=attrs)
+
+    def _check_bounds(self, span_id: int, start: int, end: int) -> None:
+        row = self._one(
+            "SELECT length(d.text) AS n FROM annotation_spans s JOIN annotations a"
+            " ON a.id = s.annotation_id JOIN documents d ON d.id = a.doc_id WHERE s.id = ?",
+            [span_id],
+        )
+        if row is None:
+            raise StoreError(f"no span with id {span_id}")
+        if not 0 <= start < end <= row["n"]:
+            raise StoreError(f"span [{start}, {end}) is outside the text (0..{row['n']})")
+
+    def delete_span(self, span_id: int, annotator: str) -> None:
+        with self._write() as conn:
+            row = self._span_row(conn, span_id, annotator)
+            conn.execute("DELETE FROM annotation_spans WHERE id = ?", (span_id,))
+            self._touch(conn, row["annotation_id"])
+            self._event(
+                conn, annotator, "delete", doc_id=row["doc_id"],
+                annotation_id=row["annotation_id"], before={"spans": [_span_state(row)]},
+                after={"spans": []},
+            )
+
+    def add_span(self, annotation_id: int, span: Span, annotator: str) -> int:
+        """Add an annotator's own span (accepted); returns its id."""
+        ann = self._one("SELECT * FROM annotations WHERE id = ?", [annotation_id])
+        if ann is None or ann["annotator"] != annotator:
+            raise StoreError(f"no annotation {annotation_id} for {annotator}")
+        n = len(self.document(ann["doc_id"]).text)
+        if not 0 <= span.start < span.end <= n:
+            raise StoreError(f"span [{span.start}, {span.end}) is outside the text (0..{n})")
+        with self._write() as conn:
+            cur = conn.execute(
+                'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
+                " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (annotation_id, span.start, span.end, span.label, _dumps(span.attrs),
+                 ACCEPTED, SOURCE_ANNOTATOR),
+            )
+            span_id = int(cur.lastrowid or 0)
+            row = self._span_row(conn, span_id, annotator)
+            self._touch(conn, annotation_id)
+            self._event(
+                conn, annotator, "add", doc_id=ann["doc_id"], annotation_id=annotation_id,
+                before={"spans": []}, after={"spans": [_span_state(row)]},
+            )
+        return span_id
+
+    def accept_all(self, annotation_id: int, annotator: str) -> int:
+        """Accept every pending span; returns how many."""
+        with self._write() as conn:
+            ann = self._annotation_row(conn, annotation_id, annotator)
+            rows = _fetch(
+                conn, "SELECT * FROM annotation_spans WHERE annotation_id = ? AND status = ?",
+                (annotation_id, PENDING),
+            )
+            if not rows:
+                return 0
+            conn.execute(
+                "UPDATE annotation_spans SET status = ? WHERE annotation_id = ? AND status = ?",
+                (ACCEPTED, annotation_id, PENDING),
+            )
+            self._touch(conn, annotation_id)
+            before = [_span_state(r) for r in rows]
+            self._event(
+                conn, annotator, "accept_all", doc_id=ann["doc_id"],
+                annotation_id=annotation_id, before={"spans": before},
+                after={"spans": [{**s, "status": ACCEPTED} for s in before]},
+            )
+        return len(rows)
+
+    def submit(self, annotation_id: int, annotator: str) -> None:
+        """Make the accepted spans this annotator's gold for the document."""
+        self._set_status(annotation_id, annotator, "submit", SUBMITTED)
+
+    def skip(self, annotation_id: int, annotator: str) -> None:
+        self._set_status(annotation_id, annotator, "skip", SKIPPED)
+
+    def flag(self, annotation_id: int, annotator: str, comment: str) -> None:
+        self._set_status(annotation_id, annotator, "flag", FLAGGED, comment=comment)
+
+    def reopen(self, annotation_id: int, annotator: str) -> None:
+        """Back to in progress, so a submitted document can be changed."""
+        self._set_status(annotation_id, annotator, "reopen", IN_PROGRESS)
+
+    def _set_status(
+        self, annotation_id: int, annotator: str, action: str, status: str,
+        comment: str | None = None,
+    ) -> None:
+        with self._write() as conn:
+            ann = self._annotation_row(conn, annotation_id, annotator)
+            before = {"status": ann["status"], "comment": ann["comment"]}
+            after = {"status": status, "comment": ann["comment"] if comment is None else comment}
+            conn.execute(
+                "UPDATE annotations SET status = ?, comment = ?, updated_at = ? WHERE id = ?",
+                (after["status"], after["comment"], _now(), annotation_id),
+            )
+            self._event(
+                conn, annotator, action, doc_id=ann["doc_id"], annotation_id=annotation_id,
+                before={"annotation": before}, after={"annotation": after},
+            )
+
+    def _annotation_row(
+        self, conn: sqlite3.Connection, annotation_id: int, annotator: str
+    ) -> dict[str, Any]:
+        rows = _fetch(conn, "SELECT * FROM annotations WHERE id = ?", (annotation_id,))
+        if not rows or rows[0]["annotator"] != annotator:
+            raise StoreError(f"no annotation {annotation_id} for {annotator}")
+        return rows[0]
+
+    def _touch(self, conn: sqlite3.Connection, annotation_id: int) -> None:
+        conn.execute(
+            "UPDATE annotations SET updated_at = ? WHERE id = ?", (_now(), annotation_id)
+        )
+
+    def undo(self, annotator: str) -> int | None:
+        """Revert this annotator's latest change not yet undone; returns its document id."""
+        with self._write() as conn:
+            rows = _fetch(
+                conn,
+                "SELECT * FROM events e WHERE annotator = ? AND action NOT IN"
+                " ('undo', 'open', 'import') AND NOT EXISTS (SELECT 1 FROM events u"
+                " WHERE u.undoes = e.id) ORDER BY id DESC LIMIT 1",
+                (annotator,),
+            )
+            if not rows:
+                return None
+            event = rows[0]
+            before, after = _loads(event["before"]) or {}, _loads(event["after"]) or {}
+            _restore(conn, event["annotation_id"], before, after)
+            self._touch(conn, event["annotation_id"])
+            self._event(
+                conn, annotator, "undo", doc_id=event["doc_id"],
+                annotation_id=event["annotation_id"], before=after, after=before,
+                undoes=event["id"],
+            )
+            return int(event["doc_id"])
+
+    def progress(self, annotator: str) -> Progress:
+        today = datetime.now(UTC).date().isoformat()
+        row = self._one(
+            "SELECT (SELECT count(*) FROM documents) AS total,"
+            " (SELECT count(*) FROM annotations WHERE annotator = ? AND status IN (?, ?, ?))"
+            " AS done,"
+            " (SELECT count(*) FROM annotations WHERE annotator = ? AND status IN (?, ?, ?)"
+            " AND updated_at >= ?) AS today",
+            [annotator, *DONE_STATUSES, annotator, *DONE_STATUSES, today],
+        )
+        assert row is not None
+        return Progress(**row)
+
+    # ---- reading gold ------------------------------------------------------------------
+
+    def annotations(
+        self, *, annotator: str | None = None, statuses: Sequence[str] = (SUBMITTED,)
+    ) -> Iterator[Annotation]:
+        """Annotations in document order, filtered by annotator and status."""
+        where, params = ["status IN (%s)" % ",".join("?" * len(statuses))], list(statuses)
+        if annotator is not None:
+            where.append("annotator = ?")
+            params.append(annotator)
+        ids = [
+            r["id"]
+            for r in self._rows(
+                f"SELECT id FROM annotations WHERE {' AND '.join(where)} ORDER BY doc_id, id",
+                params,
+            )
+        ]
+        for annotation_id in ids:
+            yield self.annotation(annotation_id)
+
+    def events(self, doc_id: int | None = None) -> list[dict[str, Any]]:
+        """The audit log, oldest first (for one document, when given)."""
+        if doc_id is None:
+            rows = self._rows("SELECT * FROM events ORDER BY id")
+        else:
+            rows = self._rows("SELECT * FROM events WHERE doc_id = ? ORDER BY id", [doc_id])
+        for r in rows:
+            r["before"], r["after"] = _loads(r["before"]), _loads(r["after"])
+        return rows
+
+    def integrity_check(self) -> str:
+        row = self._one("PRAGMA integrity_check")
+        return str(next(iter(row.values()))) if row else "no answer"
+
+
+def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    cur = conn.execute(sql, params)
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _document(row: dict[str, Any]) -> Document:
+    return Document(
+        id=row["id"], hash=row["hash"], text=row["text"], meta=_loads(row["meta"]) or {},
+        source=row["source"],
+    )
+
+
+def _span(row: dict[str, Any], source: str) -> Span:
+    return Span(row["start"], row["end"], row["label"], _loads(row["attrs"]) or {}, source)
+
+
+def _span_state(row: dict[str, Any]) -> dict[str, Any]:
+    """What an event records of a span: enough to put it back exactly."""
+    attrs = row["attrs"]
+    return {
+        "id": row["id"], "start": row["start"], "end": row["end"], "label": row["label"],
+        "attrs": _loads(attrs) if isinstance(attrs, str) else (attrs or {}),
+        "status": row["status"], "origin": row["origin"],
+    }
+
+
+def _restore(
+    conn: sqlite3.Connection, annotation_id: int, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """Put spans and annotation state back to `before`, removing spans only in `after`."""
+    kept = {s["id"] for s in before.get("spans", [])}
+    for s in after.get("spans", []):
+        if s["id"] not in kept:
+            conn.execute("DELETE FROM annotation_spans WHERE id = ?", (s["id"],))
+    for s in before.get("spans", []):
+        conn.execute(
+            'INSERT OR REPLACE INTO annotation_spans (id, annotation_id, start, "end", label,'
+            " attrs, status, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (s["id"], annotation_id, s["start"], s["end"], s["label"], _dumps(s["attrs"]),
+             s["status"], s["origin"]),
+        )
+    if "annotation" in before:
+        state = before["annotation"]
+        conn.execute(
+            "UPDATE annotations SET status = ?, comment = ? WHERE id = ?",
+            (state["status"], state["comment"], annotation_id),
+        )

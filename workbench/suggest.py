@@ -1,0 +1,125 @@
+"""Suggestions from spaCy: the only module that builds a pipeline.
+
+Callers get `model.Span`s with character offsets, never spaCy objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import casualty_rules  # noqa: F401  (registers the "workbench_casualties" factory)
+from .model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span
+
+CASUALTY_PIPE = "workbench_casualties"
+GOLD_RULER_PIPE = "workbench_gold_ruler"
+SPANS_KEY = "casualties"
+BLANK = "blank:en"
+
+
+class ModelWarning(UserWarning):
+    """The configured model could not be loaded; a fallback is used."""
+
+
+class ModelError(Exception):
+    """A pipeline asked for by name or path cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class Suggester:
+    """A loaded pipeline plus how its labels map onto the scheme."""
+
+    nlp: Language
+    version: str  # stored with every suggestion, so re-running a new model is detected
+    label_map: dict[str, str]
+
+    def spans(self, doc: Doc) -> list[Span]:
+        """Entity and casualty suggestions of one processed doc, in text order."""
+        out = []
+        for ent in doc.ents:
+            label = self.label_map.get(ent.label_)
+            if label is not None:  # CARDINAL and unmapped labels are never shown
+                source = SOURCE_GOLD_RULER if ent.ent_id_ == GOLD_RULER_PIPE else SOURCE_MODEL
+                start, end = trim_entity(doc.text, ent.start_char, ent.end_char)
+                if start < end:
+                    out.append(Span(start, end, label, {}, source))
+        for span in doc.spans.get(SPANS_KEY, []):
+            attrs = {"value": span._.casualty_value, "qualifier": span._.casualty_qualifier}
+            out.append(Span(span.start_char, span.end_char, span.label_, attrs, SOURCE_RULE))
+        return sorted(out, key=lambda s: (s.start, s.end, s.label))
+
+    def suggest(
+        self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[list[Span]]:
+        """Suggestions for each text, in order (spaCy's nlp.pipe underneath)."""
+        for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+            yield self.spans(doc)
+
+
+def trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
+    """The scheme's boundaries: no leading "the", no trailing possessive "'s"."""
+    if text[start : start + 4].lower() == "the " and end - start > 4:
+        start += 4
+    for possessive in ("'s", "\u2019s"):
+        if text[start:end].endswith(possessive) and end - start > 2:
+            end -= 2
+    return start, end
+
+
+def load_pipeline(candidates: Sequence[str], *, strict: bool = False) -> tuple[Language, str]:
+    """The first loadable pipeline among `candidates` (names or paths), else blank English.
+
+    With `strict`, failing to load every candidate is an error instead.
+    """
+    errors = []
+    for name in candidates:
+        if name == BLANK:
+            break
+        try:
+            nlp = spacy.load(name)
+        except (OSError, ImportError, ValueError) as e:
+            errors.append(f"{name}: {e}")
+            continue
+        return nlp, name
+    if strict and errors:
+        raise ModelError("cannot load spaCy pipeline " + "; ".join(errors))
+    if candidates and candidates[0] != BLANK:
+        warnings.warn(
+            f"none of the spaCy pipelines {', '.join(candidates)} is installed; using a blank "
+            "English pipeline: casualty rules only, no entity suggestions",
+            ModelWarning,
+            stacklevel=2,
+        )
+    return spacy.blank("en"), BLANK
+
+
+@functools.cache
+def build_suggester(
+    candidates: tuple[str, ...], label_map: tuple[tuple[str, str], ...] = (), strict: bool = False
+) -> Suggester:
+    """Load the pipeline and add the casualty rules: the one place a pipeline is built."""
+    nlp, name = load_pipeline(candidates, strict=strict)
+    if CASUALTY_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
+    meta: dict[str, Any] = nlp.meta
+    version = f"{meta.get('lang', 'en')}_{meta.get('name', name)}-{meta.get('version', '0')}"
+    version += f"+casualties-{getattr(casualty_rules, 'RULES_VERSION', '1')}"
+    return Suggester(nlp=nlp, version=version, label_map=dict(label_map) or default_label_map())
+
+
+def default_label_map() -> dict[str, str]:
+    return {k: k for k in ("PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "DATE")}
+
+
+def suggester_for(config: Any, model: str | None = None) -> Suggester:
+    """The suggester a Config asks for (`model` overrides the configured one)."""
+    candidates = (model,) if model else (config.model, *config.model_fallbacks)
+    label_map = tuple(sorted(config.label_map.items()))
+    return build_suggester(tuple(candidates), label_map, strict=model is not None)
