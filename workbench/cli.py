@@ -109,12 +109,28 @@ def cli(ctx: click.Context, db: Path | None, config_path: Path | None, annotator
 @pass_ctx
 def annotate(ctx: Context) -> None:
     """Open the annotator (creating and seeding the database on first run)."""
+    _init_if_new(ctx)
+    _open_annotator(ctx)
+
+
+@cli.command()
+@pass_ctx
+def init(ctx: Context) -> None:
+    """Create the database, import seeds/ and suggest spans (what a first run does)."""
+    if not _init_if_new(ctx):
+        click.echo(f"{ctx.db_path} exists; nothing to do.", err=True)
+    with ctx.open_store() as store:
+        _print_status(store)
+
+
+def _init_if_new(ctx: Context) -> bool:
+    """Create and seed the database if it does not exist yet; True if it did not."""
     with errors_reported():
-        first_run = not ctx.db_path.exists()
+        if ctx.db_path.exists():
+            return False
         with ctx.open_store() as store:
-            if first_run:
-                _seed(ctx, store)
-        _open_annotator(ctx)
+            _seed(ctx, store)
+        return True
 
 
 def _seed(ctx: Context, store: Store) -> None:

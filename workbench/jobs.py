@@ -12,7 +12,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .interchange.readers import InputError, find_inputs, read_file
+from .interchange.readers import InputError, find_inputs, iter_file
 from .store import Store
 
 if TYPE_CHECKING:
@@ -52,18 +52,19 @@ def import_paths(
     """
     result = ImportReport()
     for path in find_inputs(paths):
+        problems: list[InputError] = []
+        documents = iter_file(path, skip_invalid=skip_invalid, problems=problems, on_bytes=report)
         try:
-            read = read_file(path, skip_invalid=skip_invalid, on_bytes=report)
+            added = store.add_documents(documents, annotator=annotator, label=path.as_posix())
         except InputError as e:
             if not keep_going:
                 raise
             result.failed.append(e)
             continue
-        added = store.add_documents(read.documents, annotator=annotator, label=path.as_posix())
         result.files += 1
         result.added += added.added
         result.duplicates += added.duplicates
-        result.problems.extend(read.problems)
+        result.problems.extend(problems)
     return result
 
 

@@ -49,7 +49,7 @@ class StoreError(Exception):
     """A store operation that cannot be done (unknown id, wrong annotator...)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewDocument:
     """A document to import, with optional pre-annotations."""
 
@@ -157,24 +157,35 @@ class Store:
     def add_documents(
         self, docs: Iterable[NewDocument], *, annotator: str = "", label: str = ""
     ) -> ImportResult:
-        """Add documents in one transaction; texts already stored are skipped."""
-        docs = list(docs)
+        """Add documents in one transaction; texts already stored are skipped.
+
+        `docs` may be a stream: if iterating it raises, nothing of it is written.
+        """
         now = _now()
-        added = 0
+        seen = 0
+        with_spans: list[NewDocument] = []
+
+        def rows() -> Iterator[tuple[str, str, str, str, str]]:
+            nonlocal seen
+            for d in docs:
+                seen += 1
+                if d.spans:
+                    with_spans.append(d)
+                yield (text_hash(d.text), d.text, _dumps(d.meta), d.source, now)
+
         with self._write() as conn:
             before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO documents (hash, text, meta, source, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                ((text_hash(d.text), d.text, _dumps(d.meta), d.source, now) for d in docs),
+                rows(),
             )
             added = conn.total_changes - before
-            with_spans = [d for d in docs if d.spans]
             if with_spans:
                 self._add_import_spans(conn, with_spans, now)
             if added:
                 self._event(conn, annotator, "import", after={"source": label, "added": added})
-        return ImportResult(added=added, duplicates=len(docs) - added)
+        return ImportResult(added=added, duplicates=seen - added)
 
     def _add_import_spans(
         self, conn: sqlite3.Connection, docs: list[NewDocument], now: str
@@ -564,7 +575,8 @@ class Store:
         self, *, annotator: str | None = None, statuses: Sequence[str] = (SUBMITTED,)
     ) -> Iterator[Annotation]:
         """Annotations in document order, filtered by annotator and status."""
-        where, params = ["status IN (%s)" % ",".join("?" * len(statuses))], list(statuses)
+        marks = ",".join("?" * len(statuses))
+        where, params = [f"status IN ({marks})"], list(statuses)
         if annotator is not None:
             where.append("annotator = ?")
             params.append(annotator)

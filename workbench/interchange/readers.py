@@ -6,8 +6,7 @@ and line of the first problem. Reading is pure: no database here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,8 @@ from ..store import NewDocument
 # A document larger than this is almost certainly a mistake (a whole dump in one line).
 MAX_TEXT_CHARS = 5_000_000
 TEXT_SUFFIXES = {".txt"}
+PROGRESS_STEP_BYTES = 1 << 16  # report progress in steps, not per line: it costs
+BLANK_LINE = "blank line"
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
 
@@ -29,15 +30,6 @@ class InputError(Exception):
         self.path, self.line, self.reason = str(path), line, reason
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {reason}")
-
-
-@dataclass
-class FileRead:
-    """What one file gave: its documents, and (with skip_invalid) the lines left out."""
-
-    path: Path
-    documents: list[NewDocument]
-    problems: list[InputError]
 
 
 def find_inputs(paths: list[Path]) -> list[Path]:
@@ -59,18 +51,28 @@ def _importable(path: Path) -> bool:
     return path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES and not path.name.startswith(".")
 
 
-def read_file(
-    path: Path, *, skip_invalid: bool = False, on_bytes: Callable[[int], None] | None = None
-) -> FileRead:
-    """Read one input file, by its suffix (.txt is one document; .jsonl one per line)."""
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        return read_jsonl(path, skip_invalid=skip_invalid, on_bytes=on_bytes)
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        doc = read_text(path)
+def iter_file(
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    problems: list[InputError] | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Iterator[NewDocument]:
+    """The documents of one input file, by its suffix (.txt: one; .jsonl: one per line).
+
+    Raises InputError at the first bad line; with `skip_invalid`, bad lines are
+    appended to `problems` instead. Consumers write inside one transaction and roll
+    back on InputError, so a file is imported whole or not at all.
+    """
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from iter_jsonl(path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes)
+    elif suffix in TEXT_SUFFIXES:
+        yield read_text(path)
         if on_bytes:
             on_bytes(path.stat().st_size)
-        return FileRead(path, [doc], [])
-    raise InputError(path, None, "unknown file type (expected .txt, .jsonl or .ndjson)")
+    else:
+        raise InputError(path, None, "unknown file type (expected .txt, .jsonl or .ndjson)")
 
 
 def read_text(path: Path) -> NewDocument:
@@ -83,57 +85,74 @@ def read_text(path: Path) -> NewDocument:
         raise InputError(path, line, f"invalid UTF-8 (byte {e.start})") from None
     text = text.removeprefix("\ufeff")
     _check_text(text, path, None)
-    return NewDocument(text=text, meta={"meta": {"source": path.as_posix()}}, source=path.as_posix())
+    source = path.as_posix()
+    return NewDocument(text=text, meta={"meta": {"source": source}}, source=source)
 
 
-def read_jsonl(
-    path: Path, *, skip_invalid: bool = False, on_bytes: Callable[[int], None] | None = None
-) -> FileRead:
+def iter_jsonl(
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    problems: list[InputError] | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Iterator[NewDocument]:
     """Every line of a JSONL file, in the interchange or doccano format."""
-    docs: list[NewDocument] = []
-    problems: list[InputError] = []
+    problems = [] if problems is None else problems
+    found = 0
+    pending_bytes = 0
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
-            if on_bytes:
-                on_bytes(len(raw))
-            if not raw.strip():
-                continue
+            pending_bytes += len(raw)
+            if on_bytes and pending_bytes >= PROGRESS_STEP_BYTES:
+                on_bytes(pending_bytes)
+                pending_bytes = 0
             try:
-                docs.append(parse_record(raw, path, number))
+                doc = parse_record(raw, path, number)
             except InputError as e:
+                if e.reason == BLANK_LINE:
+                    continue
                 if not skip_invalid:
                     raise
                 problems.append(e)
-    if not docs and not problems:
+                continue
+            found += 1
+            yield doc
+    if on_bytes and pending_bytes:
+        on_bytes(pending_bytes)
+    if not found and not problems:
         raise InputError(path, None, "no documents in file")
-    return FileRead(path, docs, problems)
 
 
 def parse_record(raw: bytes, path: Path, line: int) -> NewDocument:
     """One JSONL line as a document with its spans as pre-annotations."""
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(path, line, f"invalid UTF-8 (column {e.start + 1})") from None
-    try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError as e:
+        if not raw.strip():
+            raise InputError(path, line, BLANK_LINE) from None
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as u:
+            raise InputError(path, line, f"invalid UTF-8 (column {u.start + 1})") from None
         raise InputError(path, line, f"malformed JSON: {e}") from None
-    if not isinstance(record, dict):
+    if type(record) is not dict:
         raise InputError(path, line, "expected a JSON object with a \"text\" key")
-    text = record.get("text")
-    if not isinstance(text, str):
+    text = record.pop("text", None)
+    if type(text) is not str:
         raise InputError(path, line, "missing or non-string \"text\"")
-    _check_text(text, path, line)
-    spans = _spans(record, text, path, line)
-    extra = {k: v for k, v in record.items() if k not in ("text", "spans", "label")}
-    return NewDocument(
-        text=text, meta=extra, source=f"{path.as_posix()}:{line}", spans=tuple(spans)
-    )
+    if not text or len(text) > MAX_TEXT_CHARS or text.isspace():
+        _check_text(text, path, line)
+    spans: tuple[Span, ...] = ()
+    if "spans" in record or "label" in record:
+        spans = tuple(_spans(record, text, path, line))
+        record.pop("spans", None)
+        if isinstance(record.get("label"), list):
+            record.pop("label")
+    return NewDocument(text, record, f"{path}:{line}", spans)
 
 
 def _check_text(text: str, path: Path, line: int | None) -> None:
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError(path, line, "empty document")
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(

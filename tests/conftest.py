@@ -1,0 +1,45 @@
+"""Shared fixtures: a real store on a temporary file, paths to the repo's data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workbench.store import NewDocument, Store
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_1de0ab2445ac15c1.txt"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "annotations.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    with Store(db_path) as s:
+        yield s
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def new_doc(text: str, **meta) -> NewDocument:
+    return NewDocument(text=text, meta=meta, source="test")
+
+
+def db_snapshot(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table: to assert that a failed operation changed nothing."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: conn.execute(f"SELECT * FROM [{t}] ORDER BY rowid").fetchall() for t in tables}
+    finally:
+        conn.close()

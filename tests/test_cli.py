@@ -1,0 +1,164 @@
+"""The command line as a user runs it: first run, predict on the seed, export, help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.model import Span
+from workbench.store import Store
+
+from .conftest import REPO, SEED
+
+SEED_CASUALTIES = [
+    ("more than 100", "KILLED", 100, "more_than"),
+    ("around 200", "INJURED", 200, "approx"),
+    ("More than 33", "KILLED", 33, "more_than"),
+    ("more than 100", "KILLED", 100, "more_than"),
+    ("dozens", "KILLED", None, "vague"),
+    ("nearly 150", "KILLED", 150, "nearly"),
+    ("at least 200", "INJURED", 200, "at_least"),
+    ("at least 250,000", "KILLED", 250000, "at_least"),
+]
+
+
+def workbench(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WORKBENCH_ANNOTATOR": "tester"}
+    env.pop("WORKBENCH_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], cwd=cwd, input=stdin,
+        capture_output=True, env=env, timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_predict_on_the_seed_gives_exactly_the_casualty_spans(tmp_path):
+    result = workbench("predict", str(SEED), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    [line] = result.stdout.decode().splitlines()
+    record = json.loads(line)
+    text = SEED.read_text(encoding="utf-8")
+    assert record["text"] == text
+    casualties = [s for s in record["spans"] if s["label"] in ("KILLED", "INJURED")]
+    got = [(text[s["start"]:s["end"]], s["label"], s["value"], s["qualifier"]) for s in casualties]
+    assert got == SEED_CASUALTIES
+    entity_labels = {s["label"] for s in record["spans"]} - {"KILLED", "INJURED"}
+    assert entity_labels <= {"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "DATE"}
+    assert "GPE" in entity_labels  # the real model ran
+
+
+@pytest.mark.slow
+def test_predict_reads_jsonl_from_stdin_and_keeps_other_keys(tmp_path):
+    lines = b'{"text": "Two policemen were wounded.", "id": "a1"}\n{"text": "Quiet day."}\n'
+    result = workbench("predict", "-", cwd=tmp_path, stdin=lines)
+    assert result.returncode == 0, result.stderr.decode()
+    first, second = (json.loads(x) for x in result.stdout.decode().splitlines())
+    assert first["id"] == "a1"
+    assert [(s["label"], s["value"], s["qualifier"]) for s in first["spans"]
+            if s["label"] == "INJURED"] == [("INJURED", 2, "exact")]
+    assert second["spans"] == []
+
+
+def test_predict_reports_bad_jsonl_with_file_and_line(tmp_path):
+    bad = tmp_path / "in.jsonl"
+    bad.write_text('{"text": "ok"}\n{"text": 5}\n', encoding="utf-8")
+    result = workbench("predict", str(bad), cwd=tmp_path)
+    assert result.returncode == 2
+    assert b'in.jsonl:2: missing or non-string "text"' in result.stderr
+
+
+def test_predict_with_an_unknown_model_is_an_error(tmp_path, seed_text):
+    result = workbench("predict", "--model", "no_such_pipeline", str(SEED), cwd=tmp_path)
+    assert result.returncode == 2
+    assert b"cannot load spaCy pipeline no_such_pipeline" in result.stderr
+
+
+@pytest.mark.slow
+def test_first_run_creates_the_database_seeds_it_and_suggests(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), "utf-8")
+    result = workbench("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "annotations.db: 1 documents, 1 suggested, 0 annotated" in result.stdout.decode()
+    with Store(tmp_path / "annotations.db") as store:
+        [doc_id] = store.document_ids()
+        labels = [s.label for s in store.suggestions(doc_id)]
+    assert labels.count("KILLED") == 6 and labels.count("INJURED") == 2
+    again = workbench("init", cwd=tmp_path)
+    assert b"exists; nothing to do" in again.stderr
+
+
+def test_export_writes_gold_with_provenance(db_path):
+    with Store(db_path) as store:
+        from .conftest import new_doc
+
+        store.add_documents([new_doc("Ten died in Kabul.", meta={"source": "x"})])
+        ann = store.open_annotation(1, "ann")
+        store.add_span(ann.id, Span(0, 3, "KILLED", {"value": 10, "qualifier": "exact"}), "ann")
+        store.add_span(ann.id, Span(12, 17, "GPE"), "ann")
+        store.submit(ann.id, "ann")
+        store.add_documents([new_doc("Not annotated.")])
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "export"])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.stdout.splitlines() if x.startswith("{")]
+    rec = json.loads(line)
+    assert rec["text"] == "Ten died in Kabul."
+    assert rec["meta"] == {"source": "x"}
+    assert rec["spans"] == [
+        {"start": 0, "end": 3, "label": "KILLED", "value": 10, "qualifier": "exact"},
+        {"start": 12, "end": 17, "label": "GPE"},
+    ]
+    assert rec["annotator"] == "ann" and rec["status"] == "submitted"
+    assert len(rec["hash"]) == 16 and rec["timestamp"]
+    other = CliRunner().invoke(cli, ["--db", str(db_path), "export", "--annotator", "bob"])
+    assert "{" not in other.stdout
+
+
+def test_help_loads_neither_spacy_nor_textual():
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom workbench.cli import cli\n"
+        "r = CliRunner().invoke(cli, ['--help'])\nassert r.exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'textual')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _commands(group, prefix=""):
+    import click
+
+    for name, command in group.commands.items():
+        yield prefix + name, command
+        if isinstance(command, click.Group):
+            yield from _commands(command, prefix + name + " ")
+
+
+def test_every_command_has_help_and_a_readme_mention():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, command in _commands(cli):
+        assert command.help, f"`workbench {name}` has no docstring"
+        assert f"workbench {name}" in readme, f"README does not mention `workbench {name}`"
+
+
+def test_unreadable_config_is_a_clear_error(tmp_path):
+    bad = tmp_path / "workbench.toml"
+    bad.write_text("[workbench\n", encoding="utf-8")
+    result = workbench("--config", str(bad), "status", cwd=tmp_path)
+    assert result.returncode == 2
+    assert b"workbench.toml" in result.stderr
+
+
+def test_config_init_writes_an_editable_file_that_loads(tmp_path):
+    result = workbench("config", "init", cwd=tmp_path)
+    assert result.returncode == 0
+    text = (tmp_path / "workbench.toml").read_text(encoding="utf-8")
+    (tmp_path / "workbench.toml").write_text(text.replace('key = "8"', 'key = "k"'), "utf-8")
+    shown = workbench("config", "show", cwd=tmp_path).stdout.decode()
+    assert "[k] KILLED" in shown
