@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from workbench import schema
 from workbench.model import ACCEPTED, FLAGGED, PENDING, REJECTED, SUBMITTED, Span
 from workbench.store import Store, StoreError
 
@@ -15,9 +16,9 @@ from .conftest import new_doc
 def test_open_sets_wal_foreign_keys_and_schema_version(store: Store):
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert [m.name for m in __import__("workbench.schema").schema.migrations.applied(store.db)] == [
-        "m001_initial"
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert [m.name for m in schema.migrations.applied(store.db)] == [
+        "m001_initial", "m002_annotator_history_index"
     ]
 
 
@@ -25,7 +26,20 @@ def test_reopening_applies_no_migration_twice(db_path):
     Store(db_path).close()
     with Store(db_path) as again:
         names = [r["name"] for r in again.db.query("SELECT name FROM _sqlite_migrations")]
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial", "m002_annotator_history_index"]
+
+
+def test_a_database_from_an_older_version_is_migrated(db_path):
+    from sqlite_utils import Database
+
+    old = Database(db_path)
+    schema.migrations.apply(old, stop_before="m002_annotator_history_index")
+    old.execute("INSERT INTO documents (hash, text, created_at) VALUES ('h', 'Kept.', 'now')")
+    old.conn.commit()
+    old.close()
+    with Store(db_path) as store:
+        assert "annotations_annotator_doc" in {i.name for i in store.db["annotations"].indexes}
+        assert store.document(1).text == "Kept."
 
 
 def test_add_documents_deduplicates_by_text(store: Store):

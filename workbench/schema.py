@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 migrations = Migrations("workbench")
 
@@ -19,6 +19,12 @@ def m001_initial(db: Database) -> None:
     # One statement at a time: executescript() would COMMIT the migration's transaction.
     for statement in _INITIAL:
         db.execute(statement)
+
+
+@migrations()
+def m002_annotator_history_index(db: Database) -> None:
+    # "where did this annotator get to": max(doc_id) per annotator without a scan.
+    db.execute("CREATE INDEX annotations_annotator_doc ON annotations(annotator, doc_id)")
 
 
 _INITIAL = [

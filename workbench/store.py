@@ -299,10 +299,20 @@ class Store:
             )
             if row:
                 return int(row["doc_id"])
+            # Start past the last document this annotator saw, so a long history is
+            # not rescanned; fall back to the start for documents skipped over.
+            last = self._one(
+                "SELECT max(doc_id) AS last FROM annotations WHERE annotator = ?", [annotator]
+            )
+            found = self._first_unannotated(annotator, (last or {}).get("last") or 0)
+            return found if found is not None else self._first_unannotated(annotator, 0)
+        return self._first_unannotated(annotator, after)
+
+    def _first_unannotated(self, annotator: str, after: int) -> int | None:
         row = self._one(
             "SELECT d.id FROM documents d WHERE d.id > ? AND NOT EXISTS (SELECT 1 FROM"
             " annotations a WHERE a.doc_id = d.id AND a.annotator = ?) ORDER BY d.id LIMIT 1",
-            [after or 0, annotator],
+            [after, annotator],
         )
         return int(row["id"]) if row else None
 
@@ -603,6 +613,35 @@ class Store:
     def integrity_check(self) -> str:
         row = self._one("PRAGMA integrity_check")
         return str(next(iter(row.values()))) if row else "no answer"
+
+    # ---- added for the annotator -------------------------------------------------------
+
+    def resize_span(
+        self, span_id: int, start: int, end: int, attrs: dict[str, Any], annotator: str
+    ) -> None:
+        """Move a span's bounds and set the attributes its new text implies, as one step."""
+        self._check_bounds(span_id, start, end)
+        self._change_span(span_id, annotator, "resize", start=start, end=end, attrs=attrs)
+
+    def document_after(self, doc_id: int) -> int | None:
+        """The next document by id, whatever its state: paging forward after going back."""
+        row = self._one("SELECT min(id) AS id FROM documents WHERE id > ?", [doc_id])
+        return int(row["id"]) if row and row["id"] is not None else None
+
+    def document_position(self, doc_id: int) -> int:
+        """1-based position of the document in id order, for "document 3 of 120"."""
+        row = self._one("SELECT count(*) AS n FROM documents WHERE id <= ?", [doc_id])
+        return int(row["n"]) if row else 0
+
+    def upcoming_to_suggest(self, annotator: str, model_version: str, limit: int) -> list[Document]:
+        """The next documents this annotator has not opened that lack this model's suggestions."""
+        rows = self._rows(
+            "SELECT * FROM documents d WHERE (d.suggested_with IS NULL OR d.suggested_with != ?)"
+            " AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = d.id"
+            " AND a.annotator = ?) ORDER BY d.id LIMIT ?",
+            [model_version, annotator, limit],
+        )
+        return [_document(r) for r in rows]
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
