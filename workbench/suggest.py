@@ -109,7 +109,10 @@ def build_suggester(
     if CASUALTY_PIPE not in nlp.pipe_names:
         nlp.add_pipe(CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
     meta: dict[str, Any] = nlp.meta
-    version = f"{meta.get('lang', 'en')}_{meta.get('name', name)}-{meta.get('version', '0')}"
+    if name == BLANK:
+        version = BLANK
+    else:
+        version = f"{meta.get('lang', 'en')}_{meta.get('name', name)}-{meta.get('version', '0')}"
     version += f"+casualties-{getattr(casualty_rules, 'RULES_VERSION', '1')}"
     return Suggester(nlp=nlp, version=version, label_map=dict(label_map) or default_label_map())
 

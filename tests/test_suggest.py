@@ -1,0 +1,61 @@
+"""Suggestions: the pipeline built in one place, `workbench suggest` filling the store."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.store import Store
+from workbench.suggest import BLANK, ModelError, ModelWarning, build_suggester, trim_entity
+
+from .conftest import new_doc
+
+TEXTS = ["Two policemen were wounded.", "At least 12 people were killed.", "Calm day."]
+
+
+def test_blank_pipeline_still_finds_casualties():
+    suggester = build_suggester((BLANK,))
+    spans = list(suggester.suggest(["Two policemen were wounded."]))[0]
+    assert [(s.label, s.value, s.qualifier, s.source) for s in spans] == [
+        ("INJURED", 2, "exact", "rule")
+    ]
+
+
+def test_unloadable_model_falls_back_with_a_warning_unless_asked_for_by_name():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        suggester = build_suggester(("no_such_model_a",))
+    assert any(issubclass(w.category, ModelWarning) for w in caught)
+    assert suggester.version.startswith(BLANK + "+casualties-")
+    assert suggester.nlp.pipe_names == ["workbench_casualties"]
+    with pytest.raises(ModelError, match="no_such_model_b"):
+        build_suggester(("no_such_model_b",), strict=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("the Associated Press", "Associated Press"), ("Syria's", "Syria"), ("Kabul", "Kabul"),
+     ("Reuters\u2019s", "Reuters")],
+)
+def test_entity_boundaries_follow_the_scheme(text, expected):
+    start, end = trim_entity(text, 0, len(text))
+    assert text[start:end] == expected
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_suggest_command_fills_documents_once_per_model(db_path, n_process):
+    with Store(db_path) as store:
+        store.add_documents([new_doc(t) for t in TEXTS])
+    args = ["--db", str(db_path), "suggest", "--model", BLANK, "--n-process", str(n_process)]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "Suggested spans for 3 document(s)." in first.output
+    again = CliRunner().invoke(cli, args)
+    assert "Suggested spans for 0 document(s)." in again.output
+    with Store(db_path) as store:
+        got = [[(s.label, s.value) for s in store.suggestions(i)] for i in store.document_ids()]
+        assert store.status().suggested == 3
+    assert got == [[("INJURED", 2)], [("KILLED", 12)], []]
