@@ -162,3 +162,12 @@ def test_config_init_writes_an_editable_file_that_loads(tmp_path):
     (tmp_path / "workbench.toml").write_text(text.replace('key = "8"', 'key = "k"'), "utf-8")
     shown = workbench("config", "show", cwd=tmp_path).stdout.decode()
     assert "[k] KILLED" in shown
+
+
+def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path):
+    notdb = tmp_path / "annotations.db"
+    notdb.write_text("this is not sqlite\n" * 100, encoding="utf-8")
+    result = workbench("--db", str(notdb), "status", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == "workbench: error: database: file is not a database"
+    assert notdb.read_text(encoding="utf-8") == "this is not sqlite\n" * 100

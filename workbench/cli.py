@@ -6,6 +6,7 @@ Heavy imports (spaCy, Textual) happen inside the commands that need them, so
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,8 @@ def errors_reported() -> Iterator[None]:
         fail(str(e), EXIT_INPUT)
     except (ConfigError, StoreError) as e:
         fail(str(e), EXIT_INPUT)
+    except sqlite3.DatabaseError as e:
+        fail(f"database: {e}", EXIT_RUNTIME)
     except OSError as e:
         fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), EXIT_RUNTIME)
 
