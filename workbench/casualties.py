@@ -101,16 +101,34 @@ def is_number_word(word: str) -> bool:
     return w in NUMBER_WORDS or is_digits(w)
 
 
+def _by_first_word(
+    table: dict[tuple[str, ...], str],
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, qualifier in sorted(table.items(), key=lambda kv: -len(kv[0])):
+        index.setdefault(phrase[0], []).append((phrase, qualifier))
+    return index
+
+
+# Phrase tables indexed by first word, longest phrase first: match_phrase runs per token.
+_INDEXES = {
+    id(QUALIFIER_PHRASES): _by_first_word(QUALIFIER_PHRASES),
+    id(SUFFIX_PHRASES): _by_first_word(SUFFIX_PHRASES),
+}
+
+
 def match_phrase(
     words: list[str], i: int, table: dict[tuple[str, ...], str]
 ) -> tuple[int, str] | None:
     """Longest phrase of `table` starting at words[i]: (length, qualifier) or None."""
-    best: tuple[int, str] | None = None
-    for phrase, qualifier in table.items():
+    if i >= len(words):
+        return None
+    index = _INDEXES.get(id(table)) or _by_first_word(table)
+    for phrase, qualifier in index.get(words[i].lower(), ()):
         n = len(phrase)
-        if tuple(w.lower() for w in words[i : i + n]) == phrase and (best is None or n > best[0]):
-            best = (n, qualifier)
-    return best
+        if tuple(w.lower() for w in words[i : i + n]) == phrase:
+            return n, qualifier
+    return None
 
 
 def _words(text: str) -> list[str]:

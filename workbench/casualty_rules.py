@@ -32,7 +32,7 @@ _KILL_PREDICATES = {
     "kill", "kills", "killed", "killing", "die", "dies", "died", "dying", "dead",
     "execute", "executes", "executed", "executing", "massacre", "massacred", "murder",
     "murdered", "murders", "slay", "slain", "slew", "behead", "beheaded", "perish",
-    "perished", "assassinated", "lynched", "drowned",
+    "perished", "assassinated", "lynched", "drowned", "gunned",
 }  # fmt: skip
 _KILL_NOUNS = {
     "death", "deaths", "toll", "fatality", "fatalities", "body", "bodies", "corpse",
@@ -65,13 +65,49 @@ _NON_PERSON = {
     "suicide", "bomber", "bombers", "gunman", "gunmen", "attacker", "attackers",
     "assailants", "grenades", "grenade", "mortar", "mortars", "storey", "floor", "floors",
     "acres", "hectares", "tonnes", "tons", "shops", "stores", "camps", "camp", "sites",
-    "locations", "areas", "parts", "states", "provinces", "nations", "countries", "cents",
-    "million", "billion", "times",
+    "locations", "areas", "parts", "states", "nations", "cents",
+    "side", "sides", "million", "billion",
 }  # fmt: skip
+# Predicates that are not casualties in the scheme (missing, arrested, rescued ...).
+_BLOCKERS = {
+    "missing", "arrested", "rescued", "evacuated", "displaced", "kidnapped", "abducted",
+    "trapped", "detained", "homeless", "unaccounted", "captured", "freed", "released",
+}  # fmt: skip
+# Qualifier words kept outside the span (gold treats them as prepositions).
+_OUTSIDE_QUALIFIERS = {"towards", "toward"}
+# Trigger words that label a count they directly follow ("40 wounded", "11 dead").
+_FOLLOWING = {"killed", "dead", "died", "wounded", "injured", "hurt", "slain"}
 # Words that break a token window: the count belongs to a different clause.
-_WINDOW_BREAKS = {".", ";", "!", "?", "when", "after", "while", "as", "because", "but", "who",
-                  "which", "since", "before", "although", "though", "where"}
+_WINDOW_BREAKS = {
+    ".",
+    ";",
+    "!",
+    "?",
+    "when",
+    "after",
+    "while",
+    "as",
+    "because",
+    "but",
+    "who",
+    "which",
+    "since",
+    "before",
+    "although",
+    "though",
+    "where",
+}
 _MISC_PREFIX_BLOCK = {"$", "£", "€", "no.", "number", "aged", "age", "ages", "page", "chapter"}
+
+
+# Words that can open a number expression: qualifiers, range openers, number words.
+_START_WORDS = (
+    {phrase[0] for phrase in QUALIFIER_PHRASES}
+    | RANGE_OPENERS
+    | NUMBER_WORDS
+    | VAGUE_WORDS
+    | {"a", "an", "half"}
+)
 
 
 def _is_number_token(tok: Token) -> bool:
@@ -92,9 +128,9 @@ def _number_end(doc: Doc, i: int) -> int:
         return _number_end(doc, i + 1)
     if low == "half" and i + 2 < n and toks[i + 1].lower_ == "a" and toks[i + 2].lower_ == "dozen":
         return i + 3
-    if low == "tens" or low == "hundreds":
-        if i + 2 < n and toks[i + 1].lower_ == "of" and toks[i + 2].lower_ == "thousands":
-            return i + 3
+    of_thousands = i + 2 < n and toks[i + 1].lower_ == "of" and toks[i + 2].lower_ == "thousands"
+    if low in ("tens", "hundreds") and of_thousands:
+        return i + 3
     if low == "several" and i + 1 < n and toks[i + 1].lower_ in ("dozen", "hundred", "thousand"):
         return i + 2
     if _is_vague_token(toks[i]) and low != "tens":
@@ -108,9 +144,14 @@ def _number_end(doc: Doc, i: int) -> int:
             j += 1  # "thirty three", "one hundred"
         elif is_digits(toks[j - 1].lower_) and t in ("hundred", "thousand", "million", "billion"):
             j += 1  # "2 million"
-        elif t in ("and", "-") and j + 1 < n and not is_digits(toks[j + 1].lower_) \
-                and _is_number_token(toks[j + 1]) and toks[j - 1].lower_ in NUMBER_WORDS \
-                and (t == "-" or toks[j - 1].lower_ in ("hundred", "thousand", "million")):
+        elif (
+            t in ("and", "-")
+            and j + 1 < n
+            and not is_digits(toks[j + 1].lower_)
+            and _is_number_token(toks[j + 1])
+            and toks[j - 1].lower_ in NUMBER_WORDS
+            and (t == "-" or toks[j - 1].lower_ in ("hundred", "thousand", "million"))
+        ):
             j += 2  # "twenty - five", "one hundred and twenty"
         else:
             break
@@ -121,14 +162,19 @@ def _is_excluded(doc: Doc, start: int, end: int) -> bool:
     """Ages, dates, money, measures and compound modifiers are not counts."""
     prev = doc[start - 1].lower_ if start > 0 else ""
     nxt = doc[end].lower_ if end < len(doc) else ""
-    if prev in _MISC_PREFIX_BLOCK or (prev == "of" and start > 1
-                                      and doc[start - 2].lower_ in ("ages", "age")):
+    if prev in _MISC_PREFIX_BLOCK or (
+        prev == "of" and start > 1 and doc[start - 2].lower_ in ("ages", "age")
+    ):
         return True
     if prev in ("no", "the", "this", "that", "every", "each") and doc[start].lower_ == "one":
         return True
     # "25-year-old", "four-hour-long", "5.7-magnitude": hyphen compounds modify a noun.
-    if nxt in ("-", "–") and end + 1 < len(doc) and not _is_number_token(doc[end + 1]) \
-            and doc[end + 1].lower_ not in ("plus",):
+    if (
+        nxt in ("-", "–")
+        and end + 1 < len(doc)
+        and not _is_number_token(doc[end + 1])
+        and doc[end + 1].lower_ not in ("plus",)
+    ):
         return True
     if nxt in ("%", "percent", "per", "pm", "am", "a.m.", "p.m.", ":", "-year", "-years"):
         return True
@@ -136,16 +182,31 @@ def _is_excluded(doc: Doc, start: int, end: int) -> bool:
     text = tok.text
     if end - start == 1 and text.isdigit() and len(text) == 4 and 1800 <= int(text) <= 2100:
         return True  # a year; counts that large are written with a comma
-    # The model's NER is only a hint, but it reliably marks dates like "February 27".
-    return tok.ent_type_ in ("DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY")
+    if tok.ent_type_ in ("MONEY", "PERCENT", "ORDINAL", "QUANTITY"):
+        return True
+    # The small model tags a bare "32" as DATE now and then, so only trust a DATE/TIME
+    # entity that runs past the number ("February 27", "27 May").
+    if tok.ent_type_ in ("DATE", "TIME"):
+        after = doc[end] if end < len(doc) else None
+        return tok.ent_iob_ == "I" or (after is not None and after.ent_iob_ == "I")
+    return False
 
 
 def find_number_spans(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges of number expressions with their qualifier words, in order."""
-    words = [t.text for t in doc]
-    out: list[tuple[int, int]] = []
+    return [(start, end) for _, start, end in _scan(doc)]
+
+
+def _scan(doc: Doc) -> list[tuple[int, int, int]]:
+    """(qualifier start, span start, end) per number expression; they differ for "towards"."""
+    words = [t.lower_ for t in doc]
+    out: list[tuple[int, int, int]] = []
     i = 0
     while i < len(doc):
+        # Cheap pre-filter: most tokens cannot start a count (this loop runs per token).
+        if words[i] not in _START_WORDS and not words[i][:1].isdigit():
+            i += 1
+            continue
         start = i
         prefix = match_phrase(words, i, QUALIFIER_PHRASES)
         core = i + prefix[0] if prefix else i
@@ -154,7 +215,7 @@ def find_number_spans(doc: Doc) -> list[tuple[int, int]]:
             if end1 > core + 1 and end1 < len(doc) and doc[end1].lower_ in RANGE_JOINERS:
                 end2 = _number_end(doc, end1 + 1)
                 if end2 > end1 + 1:
-                    out.append((start, end2))
+                    out.append((start, start, end2))
                     i = end2
                     continue
         end = _number_end(doc, core) if core < len(doc) else core
@@ -162,13 +223,17 @@ def find_number_spans(doc: Doc) -> list[tuple[int, int]]:
             i += 1
             continue
         suffix = match_phrase(words, end, SUFFIX_PHRASES)
-        if suffix and not (words[end].lower() == "or" and end + 2 < len(doc)
-                           and doc[end + 2].lower_ in ("than",)):
+        if suffix and not (
+            words[end].lower() == "or" and end + 2 < len(doc) and doc[end + 2].lower_ in ("than",)
+        ):
             end += suffix[0]
         if _is_excluded(doc, core, end):
             i = end
             continue
-        out.append((start, end))
+        # "rose towards 300": the gold keeps the preposition out of the span, but it
+        # still makes the figure approximate.
+        outside = prefix is not None and words[start] in _OUTSIDE_QUALIFIERS
+        out.append((start, core if outside else start, end))
         i = end
     return out
 
@@ -207,8 +272,13 @@ def _local_label(noun: Token, span: Span) -> str | None:
         if child.dep_ == "prep" and child.lower_ in ("of", "among"):
             for pobj in child.children:
                 label = _word_label(pobj) or next(
-                    (_word_label(c) for c in pobj.children
-                     if c.dep_ in ("acl", "amod", "relcl") and _word_label(c)), None)
+                    (
+                        _word_label(c)
+                        for c in pobj.children
+                        if c.dep_ in ("acl", "amod", "relcl") and _word_label(c)
+                    ),
+                    None,
+                )
                 if label:
                     return label
     return None
@@ -228,26 +298,34 @@ def _argument_label(verb: Token, skip: Token) -> str | None:
                 for sub in child.subtree:
                     if sub is not child and _word_label(sub):
                         return _word_label(sub)
-            if low in ("injury", "injuries"):
+            if low in ("injury", "injuries", "wound", "wounds"):
                 return INJURED
+            if low in ("life", "lives") and verb.lemma_ in ("lose", "sacrifice"):
+                return KILLED
         if child.dep_ in ("acomp", "oprd", "xcomp") and _word_label(child):
             return _word_label(child)
         if child.dep_ == "prep" and child.lower_ in ("for", "with", "in", "among", "of"):
             for pobj in child.children:
-                if pobj.lower_ in ("injuries", "injury", "wounds"):
+                if any(t.lower_ in ("injuries", "injury", "wounds") for t in pobj.subtree):
                     return INJURED
                 if child.lower_ in ("among", "of") and _word_label(pobj):
                     return _word_label(pobj)
+            if verb.lemma_ == "treat" and child.lower_ == "for":
+                return INJURED  # "treated for injuries / burns / smoke inhalation"
             if verb.lemma_ == "treat" and any(
-                    t.lower_ in ("hospital", "hospitals") for t in child.subtree):
+                t.lower_ in ("hospital", "hospitals") for t in child.subtree
+            ):
                 return INJURED
     return None
 
 
 def _counted_noun(span: Span) -> Token:
     root = span.root
-    if root.dep_ in ("nummod", "quantmod", "amod", "advmod", "npadvmod") and root.head.i not in \
-            range(span.start, span.end) and root.head.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
+    if (
+        root.dep_ in ("nummod", "quantmod", "amod", "advmod", "npadvmod")
+        and root.head.i not in range(span.start, span.end)
+        and root.head.pos_ in ("NOUN", "PROPN", "PRON", "ADJ")
+    ):
         return root.head
     return root
 
@@ -261,17 +339,19 @@ def label_parsed(span: Span) -> str | None:
         return None
     if noun.i in range(span.start, span.end):
         for child in noun.children:
-            if child.dep_ == "prep" and child.lower_ == "of":
-                if any(p.lower_ in _NON_PERSON for p in child.children):
-                    return None
+            # "dozens of homes": the counted thing is the object of "of".
+            if child.lower_ == "of" and any(p.lower_ in _NON_PERSON for p in child.children):
+                return None
     label = _local_label(noun, span)
     if label:
         return label
     tok = noun
     for _ in range(10):
         head = tok.head
-        if head is tok:
-            return None
+        if head is tok or head.lower_ in ("none", "neither"):
+            return None  # "none of the 30 passengers were hurt"
+        if head.lemma_ == "treat" and noun.lemma_ == "patient":
+            return INJURED
         label = _word_label(head)
         if label and head.lower_ not in ("life", "lives"):
             return None if _negated(head) else label
@@ -279,8 +359,42 @@ def label_parsed(span: Span) -> str | None:
             label = _argument_label(head, tok)
             if label or head.lemma_.lower() not in _TRANSPARENT:
                 return label
+            # "5 were missing": a copula with its own complement says what they were.
+            if any(c.dep_ in ("acomp", "attr") and c is not tok for c in head.children):
+                return None
         tok = head
     return None
+
+
+def _adjacent_label(doc: Doc, start: int, end: int) -> str | None:
+    """ "killed 18", "wound 91": a trigger verb right before the count decides its label."""
+    if start == 0 or any(doc[k].lower_ in _NON_PERSON for k in range(end, min(end + 3, len(doc)))):
+        return None
+    prev = doc[start - 1]
+    if prev.lower_ in _KILL_PREDICATES - {"dead"} or prev.lower_ in _INJURE_PREDICATES:
+        return _word_label(prev)
+    return None
+
+
+def _following_label(doc: Doc, end: int) -> str | None:
+    """ "40 wounded", "11 dead": a trigger word right after the count."""
+    if end < len(doc) and doc[end].lower_ in _FOLLOWING:
+        return _word_label(doc[end])
+    return None
+
+
+def _is_mixed(doc: Doc, start: int, end: int) -> bool:
+    """ "the dead and wounded", "dead or missing": mixed groups get no span (scheme)."""
+    for k in range(end, min(end + 4, len(doc) - 2)):
+        first = _word_label(doc[k])
+        if first and doc[k + 1].lower_ in ("and", "or", "/"):
+            other = doc[k + 2]
+            second = _word_label(other)
+            if other.lower_ in ("missing", "unaccounted") or (second and second != first):
+                return True
+        if first:
+            break
+    return False
 
 
 def _window_label(doc: Doc, start: int, end: int, right: int = 6, left: int = 4) -> str | None:
@@ -309,19 +423,68 @@ def _window_label(doc: Doc, start: int, end: int, right: int = 6, left: int = 4)
 def find_casualties(doc: Doc) -> list[Span]:
     """Casualty spans of a doc, labelled, with value and qualifier extensions set."""
     parsed = doc.has_annotation("DEP")
-    spans = []
-    for start, end in find_number_spans(doc):
-        span = doc[start:end]
-        counted = normalise_count(span.text)
-        if counted is None:
+    found: list[tuple[int, int, str | None, tuple[int | None, str]]] = []
+    for qual_start, start, end in _scan(doc):
+        counted = normalise_count(doc[qual_start:end].text)
+        if counted is None or _is_mixed(doc, start, end) or _negated_group(doc, qual_start):
             continue
-        label = label_parsed(span) if parsed else _window_label(doc, start, end)
+        label = _adjacent_label(doc, qual_start, end)
+        if label is None and _blocked(doc, end):
+            continue
+        if label is None:
+            span = doc[qual_start:end]
+            label = label_parsed(span) if parsed else _window_label(doc, qual_start, end)
+        if label is None:
+            label = _following_label(doc, end)
+        found.append((start, end, label, counted))
+    spans = []
+    for k, (start, end, label, counted) in enumerate(found):
+        label = label or _subset_label(doc, found, k)
         if label is None:
             continue
         out = Span(doc, start, end, label=label)
         out._.casualty_value, out._.casualty_qualifier = counted
         spans.append(out)
     return spans
+
+
+def _blocked(doc: Doc, end: int) -> bool:
+    """ "5 were missing", "30 people were arrested": a non-casualty predicate comes first."""
+    for tok in doc[end : end + 4]:
+        if _word_label(tok) or tok.is_punct:
+            return False
+        if tok.lower_ in _BLOCKERS:
+            return True
+    return False
+
+
+def _negated_group(doc: Doc, start: int) -> bool:
+    """ "none of the 30 passengers": the count is negated."""
+    before = [t.lower_ for t in doc[max(0, start - 4) : start]]
+    return "of" in before and any(w in ("none", "neither") for w in before)
+
+
+def _same_sentence(doc: Doc, a: int, b: int) -> bool:
+    return not any(t.lower_ in (".", ";", "\n") or t.is_space for t in doc[a:b])
+
+
+def _subset_label(doc: Doc, found: list, k: int) -> str | None:
+    """A count linked by "including" / "of them" to a labelled count takes its label."""
+    start, end = found[k][0], found[k][1]
+    before = {t.lower_ for t in doc[max(0, start - 3) : start]}
+    after = [t.lower_ for t in doc[end : end + 3]]
+    if before & {"including", "among", "-", "–", "—"} or after[:2] in (
+        ["of", "them"],
+        ["of", "whom"],
+    ):
+        for prev in reversed(found[:k]):
+            if prev[2] and start - prev[1] <= 15 and _same_sentence(doc, prev[1], start):
+                return prev[2]
+    if "including" in {t.lower_ for t in doc[end : end + 4]}:
+        for nxt in found[k + 1 :]:
+            if nxt[2] and nxt[0] - end <= 6:
+                return nxt[2]
+    return None
 
 
 def casualty_attrs(span_text: str) -> dict[str, object]:
@@ -334,6 +497,11 @@ def _register_extensions() -> None:
     for name in ("casualty_value", "casualty_qualifier"):
         if not Span.has_extension(name):
             Span.set_extension(name, default=None)
+
+
+# Stored with every suggestion: bump it when the rules change, so `workbench suggest`
+# recomputes documents suggested by older rules.
+RULES_VERSION = "2"
 
 
 class CasualtyFinder:

@@ -145,7 +145,9 @@ def _count_prf(gold: list[Span], pred: list[Span]) -> PRF:
     return PRF(len(g & p), len(p - g), len(g - p))
 
 
-def _score(label: str, docs: Sequence[tuple[list[Span], list[Span]]], casualty: bool) -> LabelScores:
+def _score(
+    label: str, docs: Sequence[tuple[list[Span], list[Span]]], casualty: bool
+) -> LabelScores:
     row = LabelScores(label, count=PRF() if casualty else None)
     for gold, pred in docs:
         gkeys = {_key(s): s for s in gold}
@@ -211,8 +213,20 @@ def _pct(x: float | None) -> str:
 def render_table(report: EvalReport) -> Table:
     """A Rich table: one row per label, P/R/F1 for exact, overlap and count level."""
     table = Table(title=f"Evaluation over {report.documents} documents")
-    for col in ("label", "exact P", "exact R", "exact F1", "overlap F1", "count P", "count R",
-                "count F1", "value acc", "qual acc", "gold", "pred"):
+    for col in (
+        "label",
+        "exact P",
+        "exact R",
+        "exact F1",
+        "overlap F1",
+        "count P",
+        "count R",
+        "count F1",
+        "value acc",
+        "qual acc",
+        "gold",
+        "pred",
+    ):
         table.add_column(col, justify="left" if col == "label" else "right")
     for row in report.rows.values():
         count = row.count

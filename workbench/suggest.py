@@ -113,7 +113,7 @@ def build_suggester(
         version = BLANK
     else:
         version = f"{meta.get('lang', 'en')}_{meta.get('name', name)}-{meta.get('version', '0')}"
-    version += f"+casualties-{getattr(casualty_rules, 'RULES_VERSION', '1')}"
+    version += f"+casualties-{casualty_rules.RULES_VERSION}"
     return Suggester(nlp=nlp, version=version, label_map=dict(label_map) or default_label_map())
 
 

