@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .config import Config, ConfigError, default_config_text, load_config
 from .interchange.readers import InputError
-from .model import DOC_STATUSES, SUBMITTED
+from .model import CASUALTY_LABELS, DOC_STATUSES, REVIEWED, SUBMITTED
 from .store import Store, StoreError
 
 EXIT_RUNTIME = 1
@@ -168,17 +168,31 @@ def _open_annotator(ctx: Context) -> None:
     help="Import the good lines of a JSONL file and report the bad ones (default: a bad line "
     "stops that file and nothing of it is written).",
 )
+@click.option(
+    "--as-gold", is_flag=True,
+    help="The spans are finished work: store them as --annotator's submitted gold "
+    "(documents that annotator already has are left as they are).",
+)
+@click.option("--annotator", "gold_annotator", help="Whose gold --as-gold stores.")
 @pass_ctx
-def import_(ctx: Context, paths: tuple[Path, ...], skip_invalid: bool) -> None:
-    """Import .txt files, folders of them, and JSONL (interchange or doccano).
+def import_(ctx: Context, paths: tuple[Path, ...], skip_invalid: bool, as_gold: bool,
+            gold_annotator: str | None) -> None:
+    """Import .txt files, folders, JSONL (interchange, Prodigy or doccano) and brat pairs.
 
-    Spans in JSONL become pre-annotations. Texts already in the database are skipped
-    and counted as duplicates. Example: workbench import articles/ batch1.jsonl
+    Spans become pre-annotations, or with --as-gold an annotator's submitted gold, to
+    move work labelled elsewhere in. Texts already in the database are skipped and
+    counted as duplicates. Examples: workbench import articles/ batch1.jsonl;
+    workbench import --as-gold --annotator amira prodigy.jsonl brat_folder/
     """
     from .jobs import import_paths, input_size
 
+    if gold_annotator and not as_gold:
+        fail("--annotator goes with --as-gold", EXIT_INPUT)
     with errors_reported(), ctx.open_store() as store:
         total = input_size(list(paths))
+        if as_gold:
+            _import_gold(store, list(paths), gold_annotator or ctx.annotator, skip_invalid, total)
+            return
         with progress(total, "Importing") as advance:
             result = import_paths(
                 store, list(paths), skip_invalid=skip_invalid, annotator=ctx.annotator,
@@ -191,6 +205,24 @@ def import_(ctx: Context, paths: tuple[Path, ...], skip_invalid: bool) -> None:
             f"{result.duplicates} already present."
             + (f" {len(result.problems)} invalid line(s) skipped." if result.problems else "")
         )
+
+
+def _import_gold(
+    store: Store, paths: list[Path], annotator: str, skip_invalid: bool, total: int
+) -> None:
+    from .exporting import import_gold
+
+    with progress(total, f"Importing gold of {annotator}") as advance:
+        result = import_gold(store, paths, annotator, skip_invalid=skip_invalid, report=advance)
+    for problem in result.problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(
+        f"Imported {result.annotations_added} gold annotation(s) of {annotator} from "
+        f"{result.files} file(s) ({result.documents_added} new document(s))."
+        + (f" {result.kept} already annotated by {annotator}, left as they were."
+           if result.kept else "")
+        + (f" {result.not_gold} rejected/ignored record(s) left out." if result.not_gold else "")
+    )
 
 
 @cli.command()
@@ -206,9 +238,13 @@ def suggest(ctx: Context, model: str | None, batch_size: int, n_process: int) ->
 
 
 def _fill(ctx: Context, store: Store, model: str | None, batch_size: int, n_process: int) -> int:
-    from .jobs import fill_suggestions
+    from .jobs import fill_suggestions, store_suggester
+    from .suggest import ModelError
 
-    suggester = _suggester(ctx.config, model)
+    try:
+        suggester = store_suggester(store, ctx.config, model)
+    except ModelError as e:
+        fail(str(e), EXIT_INPUT)
     total = store.count_to_suggest(suggester.version)
     with progress(total, f"Suggesting ({suggester.version})") as advance:
         return fill_suggestions(
@@ -216,11 +252,11 @@ def _fill(ctx: Context, store: Store, model: str | None, batch_size: int, n_proc
         )
 
 
-def _suggester(config: Config, model: str | None) -> Any:
+def _suggester(config: Config, model: str | None, gold_patterns: Any = ()) -> Any:
     from .suggest import ModelError, suggester_for
 
     try:
-        return suggester_for(config, model)
+        return suggester_for(config, model, gold_patterns)
     except ModelError as e:
         fail(str(e), EXIT_INPUT)
 
@@ -249,38 +285,142 @@ def predict(ctx: Context, source: Path, model: str | None, batch_size: int, n_pr
 
 
 @cli.command()
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option("--format", "fmt", default="jsonl", show_default=True,
+              type=click.Choice(["jsonl", "spacy", "conll", "doccano", "brat"]),
+              help="jsonl: interchange; spacy: DocBin folders for `spacy train`; conll: IOB2 "
+              "token per line; doccano: doccano JSONL; brat: .txt/.ann pairs.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path),
+              help="The file to write (a folder for spacy and brat); default: standard output.")
+@click.option("--gold", default="submitted", show_default=True,
+              type=click.Choice(["submitted", "reviewed", "all", "best"]),
+              help="submitted or reviewed work, all of both, or best: one per document "
+              "(reviewed if any, else the latest submitted).")
 @click.option("--annotator", "only_annotator", help="Only this annotator's annotations.")
+@click.option("--include-flagged", is_flag=True, help="Also flagged documents.")
+@click.option("--include-skipped", is_flag=True, help="Also skipped documents.")
 @click.option(
     "--status", "statuses", multiple=True, type=click.Choice(DOC_STATUSES),
-    help="Annotation status to include; repeat for several (default: submitted).",
+    help="Exact annotation statuses to include, repeatable (overrides --gold and the flags).",
 )
+@click.option("--tokens", is_flag=True,
+              help="jsonl: add Prodigy-style tokens and token_start/token_end to spans.")
+@click.option("--split", "dev_fraction", default=0.0, show_default=True,
+              type=click.FloatRange(0, 1, max_open=True),
+              help="spacy: the share of documents written to dev/ (the rest to train/).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the train/dev split.")
 @pass_ctx
-def export(ctx: Context, out_path: Path | None, only_annotator: str | None, statuses):
-    """Write gold annotations as interchange JSONL, one document per line.
+def export(ctx: Context, fmt: str, out_path: Path | None, gold: str,
+           only_annotator: str | None, include_flagged: bool, include_skipped: bool,
+           statuses: tuple[str, ...], tokens: bool, dev_fraction: float, seed: int) -> None:
+    """Write gold annotations as interchange JSONL, spaCy DocBin, CoNLL, doccano or brat.
 
-    Each line carries the document's own keys and meta, its hash, the annotator,
-    the status and a timestamp. Example: workbench export --out gold.jsonl
+    JSONL lines carry the document's own keys and meta, its hash, the annotator, the
+    status and a timestamp. Spans a format cannot hold (overlapping entities in
+    doc.ents or CoNLL) are listed on stderr. Examples: workbench export --out gold.jsonl;
+    workbench export --format spacy --split 0.2 --out corpus/
     """
-    import orjson
+    from .exporting import Selection, count_selected
+    from .exporting import export as run_export
 
-    from .interchange.jsonl import annotation_record
-
+    selection = Selection(gold, only_annotator, include_flagged, include_skipped, statuses)
     with errors_reported(), ctx.open_store() as store:
-        annotations = store.annotations(
-            annotator=only_annotator, statuses=statuses or (SUBMITTED,)
-        )
-        out = out_path.open("wb") if out_path else sys.stdout.buffer
-        n = 0
-        try:
-            for annotation in annotations:
-                out.write(orjson.dumps(annotation_record(annotation)) + b"\n")
-                n += 1
-        finally:
-            if out_path:
-                out.close()
-        click.echo(f"Exported {n} annotation(s).", err=True)
+        total = count_selected(store, selection)
+        with progress(total, f"Exporting {fmt}") as advance:
+            result = run_export(
+                store, selection, fmt, out_path, tokens=tokens, dev_fraction=dev_fraction,
+                seed=seed, casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
+                report=advance,
+            )
+        _report_dropped(result.dropped)
+        where = f" ({result.train} train, {result.dev} dev)" if fmt == "spacy" else ""
+        click.echo(f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).",
+                   err=True)
+
+
+def _report_dropped(dropped: list[Any], shown: int = 20) -> None:
+    """Spans a format could not hold: the count, then where (the first `shown`)."""
+    if not dropped:
+        return
+    click.echo(f"{len(dropped)} span(s) could not be written (overlaps):", err=True)
+    for d in dropped[:shown]:
+        click.echo(f"  {d}", err=True)
+    if len(dropped) > shown:
+        click.echo(f"  ... and {len(dropped) - shown} more", err=True)
+
+
+@cli.command()
+@click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--db", "from_db", is_flag=True,
+              help="Score on the database's own gold (submitted and reviewed annotations).")
+@click.option("--model", help="A spaCy pipeline name or path (default: from the config).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--errors", is_flag=True, help="Also list missed and spurious spans.")
+@pass_ctx
+def evaluate(ctx: Context, gold: Path | None, from_db: bool, model: str | None, as_json: bool,
+             errors: bool) -> None:
+    """Score suggestions against gold: precision, recall and F1 per label.
+
+    Exact spans, overlapping spans, and the per-document set of (label, value) pairs
+    for casualty counts; value accuracy on matched spans. GOLD is interchange JSONL;
+    with --db the gold is the database's own. Where the database has gold, the gain
+    from suggesting what annotators confirmed (the gold ruler) is shown too.
+    Example: workbench evaluate ../shared/casualty-dev/casualties_dev.jsonl
+    """
+    if (gold is None) == (not from_db):
+        fail("give a GOLD file or --db (one of them)", EXIT_INPUT)
+    with errors_reported():
+        _evaluate(ctx, gold, model, as_json, errors)
+
+
+def _evaluate(ctx: Context, gold: Path | None, model: str | None, as_json: bool,
+              errors: bool) -> None:
+    import orjson
+    from rich.console import Console
+
+    from .evaluate import render_table
+    from .jobs import evaluate_suggester, gold_ruler_folds, read_gold_file
+
+    casualty_labels = ctx.config.casualty_labels
+    if gold is not None:
+        docs = read_gold_file(gold)
+        patterns = []
+        if ctx.db_path.exists():
+            with ctx.open_store() as store:
+                patterns = store.confirmed_entities(exclude_labels=casualty_labels)
+        runs = [("base", docs, [])] + ([("gold ruler", docs, patterns)] if patterns else [])
+    else:
+        with ctx.open_store() as store:
+            docs = [(a.document.text, a.gold_spans()) for a in store.annotations(
+                statuses=(SUBMITTED, REVIEWED))]
+        if not docs:
+            fail(f"{ctx.db_path}: no submitted annotations to evaluate on", EXIT_INPUT)
+        folds = gold_ruler_folds(docs, casualty_labels)
+        runs = [("base", docs, [])]
+        if any(p for _, p in folds):
+            runs += [(f"gold ruler, fold {i + 1}", half, p) for i, (half, p) in enumerate(folds)]
+    results = {}
+    for name, run_docs, run_patterns in runs:
+        if not run_docs:
+            continue
+        suggester = _suggester(ctx.config, model, run_patterns)
+        with progress(len(run_docs), f"Evaluating ({name})") as advance:
+            results[name] = evaluate_suggester(run_docs, suggester, report=advance)
+    if as_json:
+        out = {name: report.to_dict() for name, report in results.items()}
+        if not errors:
+            for figures in out.values():
+                figures.pop("errors", None)
+        click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+        return
+    console = Console()
+    for name, report in results.items():
+        table = render_table(report)
+        table.title = f"{name}: {report.documents} documents"
+        console.print(table)
+        if errors:
+            for e in report.errors:
+                console.print(f"  doc {e.doc} {e.kind:<8} {e.span.label:<8} {e.text!r}",
+                              markup=False, highlight=False)
 
 
 @cli.command()

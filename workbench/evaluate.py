@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich import box
 from rich.table import Table
 
 from workbench.model import CASUALTY_LABELS, Span
@@ -211,27 +212,23 @@ def _pct(x: float | None) -> str:
 
 
 def render_table(report: EvalReport) -> Table:
-    """A Rich table: one row per label, P/R/F1 for exact, overlap and count level."""
-    table = Table(title=f"Evaluation over {report.documents} documents")
-    for col in (
-        "label",
-        "exact P",
-        "exact R",
-        "exact F1",
-        "overlap F1",
-        "count P",
-        "count R",
-        "count F1",
-        "value acc",
-        "qual acc",
-        "gold",
-        "pred",
-    ):
-        table.add_column(col, justify="left" if col == "label" else "right")
+    """A Rich table, one row per label: P/R/F1 for exact spans, overlap F1, count-level
+    P/R/F1, value and qualifier accuracy on exact matches. Fits 80 columns."""
+    table = Table(
+        title=f"Evaluation over {report.documents} documents", box=box.SIMPLE_HEAD,
+        padding=(0, 0), show_edge=False, pad_edge=False, caption="ex: exact spans  ov: overlapping  ct: (label, value) "
+        "per document  val/qual: accuracy on exact matches",
+    )
+    table.add_column("label", no_wrap=True)
+    for col in ("gold", "pred", "ex P", "ex R", "ex F1", "ov F1", "ct P", "ct R", "ct F1",
+                "val", "qual"):
+        table.add_column(col, justify="right", no_wrap=True)
     for row in report.rows.values():
         count = row.count
         table.add_row(
             row.label,
+            str(row.exact.tp + row.exact.fn),
+            str(row.exact.tp + row.exact.fp),
             _pct(row.exact.precision),
             _pct(row.exact.recall),
             _pct(row.exact.f1),
@@ -241,7 +238,5 @@ def render_table(report: EvalReport) -> Table:
             _pct(count.f1 if count else None),
             _pct(row.value_accuracy),
             _pct(row.qualifier_accuracy),
-            str(row.exact.tp + row.exact.fn),
-            str(row.exact.tp + row.exact.fp),
         )
     return table

@@ -6,6 +6,7 @@ Callers get `model.Span`s with character offsets, never spaCy objects.
 from __future__ import annotations
 
 import functools
+import hashlib
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -102,18 +103,37 @@ def load_pipeline(candidates: Sequence[str], *, strict: bool = False) -> tuple[L
 
 @functools.cache
 def build_suggester(
-    candidates: tuple[str, ...], label_map: tuple[tuple[str, str], ...] = (), strict: bool = False
+    candidates: tuple[str, ...],
+    label_map: tuple[tuple[str, str], ...] = (),
+    strict: bool = False,
+    gold_patterns: tuple[tuple[str, str], ...] = (),
 ) -> Suggester:
-    """Load the pipeline and add the casualty rules: the one place a pipeline is built."""
+    """Load the pipeline and add the casualty rules: the one place a pipeline is built.
+
+    `gold_patterns` are (label, text) pairs annotators confirmed; an entity ruler
+    suggests them in later documents, overriding the model where they disagree.
+    """
     nlp, name = load_pipeline(candidates, strict=strict)
     if CASUALTY_PIPE not in nlp.pipe_names:
         nlp.add_pipe(CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
+    if gold_patterns:
+        ruler = nlp.add_pipe(
+            "entity_ruler", name=GOLD_RULER_PIPE, before=CASUALTY_PIPE,
+            config={"overwrite_ents": True},
+        )
+        ruler.add_patterns(
+            [{"label": label, "pattern": text, "id": GOLD_RULER_PIPE}
+             for label, text in gold_patterns]
+        )
     meta: dict[str, Any] = nlp.meta
     if name == BLANK:
         version = BLANK
     else:
         version = f"{meta.get('lang', 'en')}_{meta.get('name', name)}-{meta.get('version', '0')}"
     version += f"+casualties-{casualty_rules.RULES_VERSION}"
+    if gold_patterns:  # new gold changes the suggestions: suggest again
+        digest = hashlib.sha256(repr(gold_patterns).encode()).hexdigest()[:8]
+        version += f"+gold-{len(gold_patterns)}-{digest}"
     return Suggester(nlp=nlp, version=version, label_map=dict(label_map) or default_label_map())
 
 
@@ -121,8 +141,13 @@ def default_label_map() -> dict[str, str]:
     return {k: k for k in ("PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "DATE")}
 
 
-def suggester_for(config: Any, model: str | None = None) -> Suggester:
+def suggester_for(
+    config: Any, model: str | None = None, gold_patterns: Sequence[tuple[str, str]] = ()
+) -> Suggester:
     """The suggester a Config asks for (`model` overrides the configured one)."""
     candidates = (model,) if model else (config.model, *config.model_fallbacks)
     label_map = tuple(sorted(config.label_map.items()))
-    return build_suggester(tuple(candidates), label_map, strict=model is not None)
+    return build_suggester(
+        tuple(candidates), label_map, strict=model is not None,
+        gold_patterns=tuple(sorted(gold_patterns)),
+    )
