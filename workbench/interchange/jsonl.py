@@ -26,3 +26,21 @@ def annotation_record(annotation: Annotation) -> dict[str, Any]:
     if annotation.comment:
         out["comment"] = annotation.comment
     return out
+
+
+def with_tokens(out: dict[str, Any], tokens: list[tuple[str, int, int, bool]],
+                token_spans: dict[tuple[int, int, str], tuple[int, int]]) -> dict[str, Any]:
+    """Add Prodigy-style tokens and each span's `token_start`/`token_end` (inclusive).
+
+    `tokens` are (text, start, end, followed-by-space); `token_spans` maps a span's
+    (start, end, label) to its token range [start, end).
+    """
+    out["tokens"] = [
+        {"text": t, "start": a, "end": b, "id": i, "ws": ws}
+        for i, (t, a, b, ws) in enumerate(tokens)
+    ]
+    for span in out["spans"]:
+        found = token_spans.get((span["start"], span["end"], span["label"]))
+        if found is not None:
+            span["token_start"], span["token_end"] = found[0], found[1] - 1
+    return out

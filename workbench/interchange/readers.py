@@ -1,4 +1,5 @@
-"""Readers for what `workbench import` takes: .txt files, interchange JSONL, doccano JSONL.
+"""Readers for what `workbench import` takes: .txt files, interchange (and Prodigy-style)
+JSONL, doccano JSONL, and brat standoff (a .txt with a .ann beside it).
 
 A reader validates a whole file before anything is written, and names the file
 and line of the first problem. Reading is pure: no database here.
@@ -67,6 +68,12 @@ def iter_file(
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         yield from iter_jsonl(path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes)
+    elif suffix in TEXT_SUFFIXES and path.with_suffix(".ann").is_file():
+        from .brat import read_brat
+
+        yield read_brat(path)
+        if on_bytes:
+            on_bytes(path.stat().st_size)
     elif suffix in TEXT_SUFFIXES:
         yield read_text(path)
         if on_bytes:
@@ -143,11 +150,16 @@ def parse_record(raw: bytes, path: Path, line: int) -> NewDocument:
     if not text or len(text) > MAX_TEXT_CHARS or text.isspace():
         _check_text(text, path, line)
     spans: tuple[Span, ...] = ()
-    if "spans" in record or "label" in record:
+    if "spans" in record or "label" in record or "entities" in record:
         spans = tuple(_spans(record, text, path, line))
         record.pop("spans", None)
         if isinstance(record.get("label"), list):
             record.pop("label")
+        if isinstance(record.get("entities"), list):
+            record.pop("entities")
+        record.pop("span_attrs", None)  # doccano's carrier of casualty attributes
+    # Prodigy's tokens are derived from the text; an export with tokens recomputes them.
+    record.pop("tokens", None)
     return NewDocument(text, record, f"{path}:{line}", spans)
 
 
@@ -166,13 +178,10 @@ def _spans(record: dict[str, Any], text: str, path: Path, line: int) -> list[Spa
         if not isinstance(items, list):
             raise InputError(path, line, "\"spans\" must be a list")
         return [_interchange_span(item, text, path, line) for item in items]
-    if isinstance(record.get("label"), list):  # doccano: [[start, end, "LABEL"], ...]
-        out = []
-        for item in record["label"]:
-            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)):
-                raise InputError(path, line, f"doccano label must be [start, end, LABEL]: {item!r}")
-            out.append(_checked(item[0], item[1], item[2], {}, text, path, line))
-        return out
+    if isinstance(record.get("label"), list) or isinstance(record.get("entities"), list):
+        from .doccano import doccano_spans  # [[start, end, "LABEL"], ...] or entity objects
+
+        return doccano_spans(record, text, path, line)
     return []
 
 

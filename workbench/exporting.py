@@ -1,0 +1,320 @@
+"""Moving gold in and out of the store: what to export, writing each format, gold import.
+
+`export` picks annotations with a `Selection`, writes them in one of `FORMATS`, calls
+`report(n)` as documents are written and returns an `ExportReport` naming every span
+a format could not hold. `import_gold` stores a labelled corpus as one annotator's
+submitted gold. spaCy is imported only for the formats that tokenize.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from .interchange.readers import InputError, find_inputs, iter_file
+from .model import (
+    CASUALTY_LABELS,
+    FLAGGED,
+    REVIEWED,
+    SKIPPED,
+    SUBMITTED,
+    Annotation,
+    Span,
+)
+from .store import NewDocument, Store
+
+FORMATS = ("jsonl", "spacy", "conll", "doccano", "brat")
+GOLD_CHOICES = ("submitted", "reviewed", "all", "best")
+# Keys `annotation_record` adds: regenerated on every export, so not kept as meta on import.
+PROVENANCE_KEYS = ("hash", "annotator", "status", "timestamp")
+NOT_GOLD_ANSWERS = ("reject", "ignore")  # Prodigy answers that are not gold
+REPORT_EVERY = 500
+
+Report = Callable[[int], None]
+
+
+def _ignore(_: int) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which annotations to export.
+
+    gold: "submitted" (every annotator's submitted work), "reviewed" (reviewed gold),
+    "all" (both), or "best" (one per document: the reviewed annotation if there is
+    one, else the latest submitted). `annotator` narrows to one person's work.
+    """
+
+    gold: str = "submitted"
+    annotator: str | None = None
+    include_flagged: bool = False
+    include_skipped: bool = False
+    statuses: tuple[str, ...] = ()  # explicit statuses override `gold` and the flags
+
+    def wanted(self) -> tuple[str, ...]:
+        if self.statuses:
+            return self.statuses
+        base = {
+            "submitted": (SUBMITTED,), "reviewed": (REVIEWED,), "all": (SUBMITTED, REVIEWED),
+            "best": (REVIEWED, SUBMITTED),
+        }[self.gold]
+        return base + ((FLAGGED,) if self.include_flagged else ()) + (
+            (SKIPPED,) if self.include_skipped else ()
+        )
+
+
+_RANK = {REVIEWED: 0, SUBMITTED: 1, FLAGGED: 2, SKIPPED: 3}
+
+
+def count_selected(store: Store, selection: Selection) -> int:
+    """How many annotations (documents, for "best") `selected` yields, near enough for a bar."""
+    return store.count_annotations(annotator=selection.annotator, statuses=selection.wanted())
+
+
+def selected(store: Store, selection: Selection) -> Iterator[Annotation]:
+    """The chosen annotations in document order."""
+    rows = store.annotations_in_bulk(annotator=selection.annotator, statuses=selection.wanted())
+    if selection.gold != "best" or selection.statuses:
+        yield from rows
+        return
+    for _, group in groupby(rows, key=lambda a: a.document.id):
+        yield min(group, key=lambda a: (_RANK.get(a.status, 9), _neg(a.updated_at)))
+
+
+def _neg(timestamp: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in timestamp)  # latest first under min()
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A span a format could not hold, and where it was."""
+
+    doc_id: int
+    annotator: str
+    span: Span
+    reason: str
+    text: str
+
+    def __str__(self) -> str:
+        s = self.span
+        return (f"document {self.doc_id} ({self.annotator}): {s.label} [{s.start}, {s.end})"
+                f" {self.text!r} {self.reason}")
+
+
+@dataclass
+class ExportReport:
+    documents: int = 0
+    spans: int = 0
+    train: int = 0
+    dev: int = 0
+    split_tokens: int = 0
+    dropped: list[Dropped] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def in_dev(doc_hash: str, seed: int, fraction: float) -> bool:
+    """A stable train/dev assignment by document: the same text is always on one side."""
+    if fraction <= 0:
+        return False
+    h = hashlib.sha1(f"{seed}:{doc_hash}".encode()).digest()
+    return int.from_bytes(h[:8], "big") / 2**64 < fraction
+
+
+def export(
+    store: Store,
+    selection: Selection,
+    fmt: str,
+    out: Path | None,
+    *,
+    tokens: bool = False,
+    dev_fraction: float = 0.0,
+    seed: int = 0,
+    casualty_labels: Sequence[str] = CASUALTY_LABELS,
+    shard_size: int = 10_000,
+    report: Report = _ignore,
+    stdout: IO[bytes] | None = None,
+) -> ExportReport:
+    """Write the selected annotations as `fmt` to `out` (a file, or a folder for spacy
+    and brat; None: standard output for the line formats)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    annotations = selected(store, selection)
+    result = ExportReport()
+    if fmt in ("spacy", "brat"):
+        if out is None:
+            raise InputError("--out", None, f"the {fmt} format writes a folder: give --out DIR")
+        writer = _spacy if fmt == "spacy" else _brat
+        writer(annotations, out, result, report, dev_fraction=dev_fraction, seed=seed,
+               casualty_labels=casualty_labels, shard_size=shard_size)
+        return result
+    sink = open(out, "wb", buffering=1 << 20) if out is not None else (  # noqa: SIM115
+        stdout or sys.stdout.buffer
+    )
+    buf = sink
+    try:
+        line = {"jsonl": _jsonl_line, "doccano": _doccano_line, "conll": _conll_lines}[fmt]
+        pending = 0
+        for annotation in annotations:
+            buf.write(line(annotation, result, tokens=tokens, casualty_labels=casualty_labels))
+            pending += 1
+            if pending == REPORT_EVERY:
+                report(pending)
+                pending = 0
+        report(pending)
+    finally:
+        buf.flush()
+        if out is not None:
+            sink.close()
+            result.files.append(out)
+    return result
+
+
+def _count(annotation: Annotation, result: ExportReport) -> list[Span]:
+    spans = annotation.gold_spans()
+    result.documents += 1
+    result.spans += len(spans)
+    return spans
+
+
+def _note_dropped(annotation: Annotation, built: Any, result: ExportReport) -> None:
+    text = annotation.document.text
+    result.split_tokens += built.split_tokens
+    result.dropped.extend(
+        Dropped(annotation.document.id, annotation.annotator, s, why, s.text_in(text))
+        for s, why in built.dropped
+    )
+
+
+def _jsonl_line(annotation: Annotation, result: ExportReport, *, tokens: bool, **_: Any) -> bytes:
+    from .interchange.jsonl import annotation_record, with_tokens
+
+    spans = _count(annotation, result)
+    rec = annotation_record(annotation)
+    if tokens:
+        from .interchange.spacy_docbin import build_doc
+
+        built = build_doc(annotation.document.text, spans, all_in_ents=True)
+        result.split_tokens += built.split_tokens
+        toks = [(t.text, t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in built.doc]
+        with_tokens(rec, toks, built.token_spans)
+    return orjson.dumps(rec) + b"\n"
+
+
+def _doccano_line(annotation: Annotation, result: ExportReport, **_: Any) -> bytes:
+    from .interchange.doccano import doccano_record
+
+    _count(annotation, result)
+    return orjson.dumps(doccano_record(annotation)) + b"\n"
+
+
+def _conll_lines(
+    annotation: Annotation, result: ExportReport, *, casualty_labels: Sequence[str], **_: Any
+) -> bytes:
+    from .interchange.conll import conll_lines
+    from .interchange.spacy_docbin import build_doc
+
+    spans = _count(annotation, result)
+    built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels,
+                      all_in_ents=True)
+    _note_dropped(annotation, built, result)
+    return "".join(line + "\n" for line in conll_lines(built.doc)).encode("utf-8")
+
+
+def _spacy(
+    annotations: Iterator[Annotation], out: Path, result: ExportReport, report: Report, *,
+    dev_fraction: float, seed: int, casualty_labels: Sequence[str], shard_size: int, **_: Any,
+) -> None:
+    from .interchange.spacy_docbin import ShardWriter, blank, build_doc
+
+    nlp = blank()
+    train = ShardWriter(out / "train", nlp.vocab, shard_size)
+    dev = ShardWriter(out / "dev", nlp.vocab, shard_size)
+    pending = 0
+    for annotation in annotations:
+        spans = _count(annotation, result)
+        built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels,
+                          nlp=nlp)
+        _note_dropped(annotation, built, result)
+        (dev if in_dev(annotation.document.hash, seed, dev_fraction) else train).add(built)
+        pending += 1
+        if pending == REPORT_EVERY:
+            report(pending)
+            pending = 0
+    report(pending)
+    result.files += train.close() + dev.close()
+    result.train, result.dev = train.documents, dev.documents
+
+
+def _brat(
+    annotations: Iterator[Annotation], out: Path, result: ExportReport, report: Report, *,
+    casualty_labels: Sequence[str], **_: Any,
+) -> None:
+    from .interchange.brat import annotation_conf, write_pair
+
+    out.mkdir(parents=True, exist_ok=True)
+    labels: set[str] = set()
+    used: set[str] = set()
+    for annotation in annotations:
+        spans = _count(annotation, result)
+        labels.update(s.label for s in spans)
+        name = f"{annotation.document.id:06d}"
+        if name in used:  # the same document from a second annotator
+            name += "-" + re.sub(r"[^A-Za-z0-9_.-]", "_", annotation.annotator)
+        used.add(name)
+        result.files.append(write_pair(out, name, annotation.document.text, spans))
+        report(1)
+    casualty = [lab for lab in labels if lab in casualty_labels]
+    (out / "annotation.conf").write_text(annotation_conf(labels, casualty), encoding="utf-8")
+
+
+def _gold_only(documents: Iterator[NewDocument], result: GoldImport) -> Iterator[NewDocument]:
+    for doc in documents:
+        if doc.meta.get("answer") in NOT_GOLD_ANSWERS:
+            result.not_gold += 1
+            continue
+        meta = {k: v for k, v in doc.meta.items() if k not in PROVENANCE_KEYS}
+        yield NewDocument(doc.text, meta, doc.source, doc.spans)
+
+
+# ---- gold import ------------------------------------------------------------------------
+
+
+@dataclass
+class GoldImport:
+    files: int = 0
+    documents_added: int = 0
+    annotations_added: int = 0
+    kept: int = 0  # documents this annotator had already annotated: left as they were
+    not_gold: int = 0  # Prodigy records answered reject/ignore
+    problems: list[InputError] = field(default_factory=list)
+
+
+def import_gold(
+    store: Store, paths: list[Path], annotator: str, *, skip_invalid: bool = False,
+    report: Report = _ignore,
+) -> GoldImport:
+    """Store labelled files (interchange, Prodigy or doccano JSONL, brat folders) as
+    `annotator`'s submitted gold; each file is read whole before anything is written."""
+    if not annotator:
+        raise InputError("--annotator", None, "gold needs an annotator name")
+    result = GoldImport()
+    for path in find_inputs(paths):
+        problems: list[InputError] = []
+        documents = iter_file(path, skip_invalid=skip_invalid, problems=problems, on_bytes=report)
+        # save_gold writes in one transaction: a bad line rolls the whole file back.
+        saved = store.save_gold(_gold_only(documents, result), annotator, label=path.as_posix())
+        result.files += 1
+        result.documents_added += saved.documents_added
+        result.annotations_added += saved.annotations_added
+        result.kept += saved.kept
+        result.problems.extend(problems)
+    return result

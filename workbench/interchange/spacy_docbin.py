@@ -1,0 +1,236 @@
+"""spaCy Docs from gold spans, and DocBin files for `spacy train`.
+
+Entities go to `doc.ents`; casualty spans go to `doc.spans["casualties"]`, whose
+group attributes carry each span's value and qualifier (`casualty_attrs(doc)` reads
+them back). Only export, train and suggest-like modules import this one: it loads spaCy.
+
+Writing is fast because the per-document serializer set-up of `DocBin.add` (a
+Python loop over every token, and a msgpack Packer built per span group) is done
+once per shard instead: token arrays come from `Doc.to_array`, strings from the
+unique hashes of a shard, and span groups are packed with one reused Packer in the
+byte layout of `SpanGroup.to_bytes` (tests read them back with `DocBin.from_bytes`).
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy
+import spacy
+from spacy.attrs import ENT_TYPE, ORTH, SPACY
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.tokens import Span as SpacySpan
+from spacy.vocab import Vocab
+from srsly import msgpack
+
+from ..model import CASUALTY_LABELS, Span
+
+SPANS_KEY = "casualties"
+DOCBIN_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
+SHARD_SIZE = 10_000
+
+
+@functools.cache
+def blank() -> Language:
+    """The shared blank English pipeline whose tokenizer every exporter uses."""
+    return spacy.blank("en")
+
+
+@dataclass
+class Built:
+    """A Doc with its gold spans placed, and the spans a Doc could not hold."""
+
+    doc: Doc
+    ents: list[Span]  # the spans in doc.ents, in order
+    casualties: list[Span]  # the spans in the casualty group, in order
+    token_spans: dict[tuple[int, int, str], tuple[int, int]]  # span key -> token [start, end)
+    dropped: list[tuple[Span, str]] = field(default_factory=list)
+    split_tokens: int = 0
+
+
+def is_casualty(span: Span, casualty_labels: Sequence[str] = CASUALTY_LABELS) -> bool:
+    return span.label in casualty_labels or "value" in span.attrs or "qualifier" in span.attrs
+
+
+def build_doc(
+    text: str, spans: Sequence[Span], *, casualty_labels: Sequence[str] = CASUALTY_LABELS,
+    nlp: Language | None = None, all_in_ents: bool = False,
+) -> Built:
+    """Tokenize `text` so every span boundary is a token boundary, then place the spans.
+
+    Entities that overlap an earlier (or longer) entity cannot be in `doc.ents`: they
+    are returned in `dropped` with the reason, never lost silently. With `all_in_ents`
+    casualty spans compete for `doc.ents` too (what a one-tag-per-token format needs).
+    """
+    nlp = nlp or blank()
+    doc = nlp.tokenizer(text)
+    placed: dict[tuple[int, int, str], tuple[int, int]] = {}
+    split = 0
+    if not _aligned(doc, spans, placed):
+        doc, split = _split_at(nlp.vocab, doc, spans)
+        placed.clear()
+        _aligned(doc, spans, placed, contract=True)
+    dropped: list[tuple[Span, str]] = []
+    ents: list[Span] = []
+    casualties: list[Span] = []
+    for s in spans:
+        if (s.start, s.end, s.label) not in placed:
+            dropped.append((s, "only whitespace after tokenization"))
+        elif all_in_ents or not is_casualty(s, casualty_labels):
+            ents.append(s)
+        else:
+            casualties.append(s)
+    ents, overlapping = non_overlapping(ents)
+    dropped.extend(overlapping)
+    doc.ents = [SpacySpan(doc, *placed[_key(s)], label=s.label) for s in ents]
+    casualties.sort(key=lambda s: (s.start, s.end, s.label))
+    return Built(doc, ents, casualties, placed, dropped, split)
+
+
+def _key(s: Span) -> tuple[int, int, str]:
+    return (s.start, s.end, s.label)
+
+
+def non_overlapping(spans: Iterable[Span]) -> tuple[list[Span], list[tuple[Span, str]]]:
+    """Keep spans left to right (the longer first at one start); say why each other went."""
+    kept: list[Span] = []
+    dropped: list[tuple[Span, str]] = []
+    for s in sorted(spans, key=lambda s: (s.start, -(s.end - s.start), s.label)):
+        clash = next((k for k in reversed(kept) if k.start < s.end and s.start < k.end), None)
+        if clash is None:
+            kept.append(s)
+        else:
+            dropped.append((s, f"overlaps {clash.label} [{clash.start}, {clash.end})"))
+    kept.sort(key=lambda s: (s.start, s.end))
+    return kept, dropped
+
+
+def _aligned(
+    doc: Doc, spans: Sequence[Span], placed: dict[tuple[int, int, str], tuple[int, int]],
+    contract: bool = False,
+) -> bool:
+    mode = "contract" if contract else "strict"
+    for s in spans:
+        cs = doc.char_span(s.start, s.end, alignment_mode=mode)
+        if cs is None or len(cs) == 0:
+            if not contract:
+                return False
+            continue
+        placed[_key(s)] = (cs.start, cs.end)
+    return True
+
+
+def _split_at(vocab: Vocab, doc: Doc, spans: Sequence[Span]) -> tuple[Doc, int]:
+    """Re-tokenize: cut every token that a span starts or ends inside ("U.S.-led")."""
+    cuts = sorted({s.start for s in spans} | {s.end for s in spans})
+    words: list[str] = []
+    spaces: list[bool] = []
+    n_split = 0
+    for tok in doc:
+        a, b = tok.idx, tok.idx + len(tok.text)
+        inner = [c for c in cuts if a < c < b]
+        if inner:
+            n_split += 1
+        bounds = [a, *inner, b]
+        for i in range(len(bounds) - 1):
+            words.append(doc.text[bounds[i] : bounds[i + 1]])
+            spaces.append(bool(tok.whitespace_) if i == len(bounds) - 2 else False)
+    return Doc(vocab, words=words, spaces=spaces), n_split
+
+
+# ---- DocBin writing ------------------------------------------------------------------
+
+
+class ShardWriter:
+    """Collects Docs into DocBin shards of `shard_size` and writes them to `folder`."""
+
+    def __init__(self, folder: Path, vocab: Vocab, shard_size: int = SHARD_SIZE) -> None:
+        self.folder, self.vocab, self.shard_size = folder, vocab, shard_size
+        self.packer = msgpack.Packer(use_bin_type=True)  # one Packer: building it is slow
+        self.label_hashes: dict[str, int] = {}
+        self.files: list[Path] = []
+        self.documents = 0
+        self._new_bin()
+
+    def _new_bin(self) -> None:
+        self.bin = DocBin(attrs=list(DOCBIN_ATTRS), store_user_data=False)
+        self.labels: set[str] = set()
+
+    def add(self, built: Built) -> None:
+        """Add one built Doc: its token arrays, and its casualty group packed directly."""
+        doc, b = built.doc, self.bin
+        array = doc.to_array(b.attrs)
+        b.tokens.append(array.reshape((array.shape[0], len(b.attrs))))
+        b.spaces.append(doc.to_array([SPACY]).reshape((-1, 1)).astype(bool))
+        b.flags.append({"has_unknown_spaces": False})
+        b.cats.append({})
+        b.span_groups.append(self._pack_group(built))
+        self.labels.update(s.label for s in built.ents)
+        self.documents += 1
+        if len(b.tokens) >= self.shard_size:
+            self.flush()
+
+    def _pack_group(self, built: Built) -> bytes:
+        values, qualifiers, packed = [], [], []
+        for s in built.casualties:
+            h = self.label_hashes.get(s.label)
+            if h is None:
+                h = self.label_hashes[s.label] = self.vocab.strings.add(s.label)
+            start, end = built.token_spans[_key(s)]
+            # Layout of spacy.tokens.SpanGroup.to_bytes: id, kb_id, label, token and char bounds.
+            packed.append(struct.pack(">QQQllll", 0, 0, h, start, end, s.start, s.end))
+            values.append(s.attrs.get("value"))
+            qualifiers.append(s.attrs.get("qualifier"))
+            self.labels.add(s.label)
+        group = self.packer.pack(
+            {"name": SPANS_KEY, "attrs": {"values": values, "qualifiers": qualifiers},
+             "spans": packed}
+        )
+        return self.packer.pack({group: [SPANS_KEY]})
+
+    def flush(self) -> None:
+        b = self.bin
+        if not b.tokens:
+            return
+        columns = [i for i, a in enumerate(b.attrs) if a in (ORTH, ENT_TYPE)]
+        hashes = numpy.unique(numpy.vstack(b.tokens)[:, columns])
+        strings = self.vocab.strings
+        b.strings.update(strings[int(h)] for h in hashes if h)
+        b.strings.update(self.labels)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{len(self.files):04d}.spacy"
+        path.write_bytes(b.to_bytes())
+        self.files.append(path)
+        self._new_bin()
+
+    def close(self) -> list[Path]:
+        self.flush()
+        return self.files
+
+
+def casualty_attrs(doc: Doc, key: str = SPANS_KEY) -> list[dict[str, Any]]:
+    """Value and qualifier of each span in a loaded doc's casualty group, in order."""
+    group = doc.spans.get(key)
+    if group is None:
+        return []
+    values = group.attrs.get("values") or [None] * len(group)
+    qualifiers = group.attrs.get("qualifiers") or [None] * len(group)
+    return [{"value": v, "qualifier": q} for v, q in zip(values, qualifiers, strict=True)]
+
+
+def read_docbins(paths: Iterable[Path], vocab: Vocab | None = None) -> list[Doc]:
+    """Every Doc in the given .spacy files (or folders of them)."""
+    vocab = vocab or blank().vocab
+    docs: list[Doc] = []
+    for path in paths:
+        files = sorted(path.rglob("*.spacy")) if path.is_dir() else [path]
+        for f in files:
+            docs.extend(DocBin().from_disk(f).get_docs(vocab))
+    return docs
+
