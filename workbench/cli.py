@@ -381,6 +381,7 @@ def _evaluate(ctx: Context, gold: Path | None, model: str | None, as_json: bool,
     from .jobs import evaluate_suggester, gold_ruler_folds, read_gold_file
 
     casualty_labels = ctx.config.casualty_labels
+    runs: list[tuple[str, list[Any], list[tuple[str, str]]]]
     if gold is not None:
         docs = read_gold_file(gold)
         patterns = []

@@ -117,7 +117,7 @@ def build_suggester(
     if CASUALTY_PIPE not in nlp.pipe_names:
         nlp.add_pipe(CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
     if gold_patterns:
-        ruler = nlp.add_pipe(
+        ruler: Any = nlp.add_pipe(
             "entity_ruler", name=GOLD_RULER_PIPE, before=CASUALTY_PIPE,
             config={"overwrite_ents": True},
         )
