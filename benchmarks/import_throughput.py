@@ -24,8 +24,10 @@ from workbench.store import Store
 def make_jsonl(path: Path, n: int) -> None:
     with path.open("wb") as f:
         for i in range(n):
-            rec = {"text": f"Report {i}: at least {i % 97} people were killed in town {i}.",
-                   "meta": {"source": "bench", "n": i}}
+            rec = {
+                "text": f"Report {i}: at least {i % 97} people were killed in town {i}.",
+                "meta": {"source": "bench", "n": i},
+            }
             f.write(orjson.dumps(rec) + b"\n")
 
 
@@ -34,19 +36,29 @@ def raw_executemany(db_file: Path, jsonl: Path) -> float:
     rows = []
     for line in jsonl.read_bytes().splitlines():
         rec = orjson.loads(line)
-        rows.append((text_hash(rec["text"]), rec["text"], orjson.dumps(rec["meta"]).decode(),
-                     "bench", "now"))
+        rows.append(
+            (
+                text_hash(rec["text"]),
+                rec["text"],
+                orjson.dumps(rec["meta"]).decode(),
+                "bench",
+                "now",
+            )
+        )
     conn = sqlite3.connect(db_file, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
-                 " text TEXT NOT NULL, meta TEXT NOT NULL, source TEXT NOT NULL,"
-                 " created_at TEXT NOT NULL, suggested_with TEXT)")
+    conn.execute(
+        "CREATE TABLE documents (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
+        " text TEXT NOT NULL, meta TEXT NOT NULL, source TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, suggested_with TEXT)"
+    )
     conn.execute("CREATE INDEX documents_suggested_with ON documents(suggested_with)")
     start = time.perf_counter()
     conn.execute("BEGIN")
-    conn.executemany("INSERT INTO documents (hash, text, meta, source, created_at)"
-                     " VALUES (?, ?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO documents (hash, text, meta, source, created_at) VALUES (?, ?, ?, ?, ?)", rows
+    )
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
     conn.close()

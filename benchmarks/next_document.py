@@ -1,4 +1,4 @@
-""""Next document to annotate" at scale: a million documents, half of them done.
+""" "Next document to annotate" at scale: a million documents, half of them done.
 
 Prints the time of `next_document_id` (resume, and next after the current) and of
 `progress`, against the time of a plain primary-key lookup in the same database.

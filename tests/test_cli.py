@@ -33,8 +33,12 @@ def workbench(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.C
     env = {**os.environ, "WORKBENCH_ANNOTATOR": "tester"}
     env.pop("WORKBENCH_DB", None)
     return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], cwd=cwd, input=stdin,
-        capture_output=True, env=env, timeout=120,
+        [sys.executable, "-m", "workbench", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
     )
 
 
@@ -47,7 +51,9 @@ def test_predict_on_the_seed_gives_exactly_the_casualty_spans(tmp_path):
     text = SEED.read_text(encoding="utf-8")
     assert record["text"] == text
     casualties = [s for s in record["spans"] if s["label"] in ("KILLED", "INJURED")]
-    got = [(text[s["start"]:s["end"]], s["label"], s["value"], s["qualifier"]) for s in casualties]
+    got = [
+        (text[s["start"] : s["end"]], s["label"], s["value"], s["qualifier"]) for s in casualties
+    ]
     assert got == SEED_CASUALTIES
     entity_labels = {s["label"] for s in record["spans"]} - {"KILLED", "INJURED"}
     assert entity_labels <= {"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "DATE"}
@@ -61,8 +67,9 @@ def test_predict_reads_jsonl_from_stdin_and_keeps_other_keys(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     first, second = (json.loads(x) for x in result.stdout.decode().splitlines())
     assert first["id"] == "a1"
-    assert [(s["label"], s["value"], s["qualifier"]) for s in first["spans"]
-            if s["label"] == "INJURED"] == [("INJURED", 2, "exact")]
+    assert [
+        (s["label"], s["value"], s["qualifier"]) for s in first["spans"] if s["label"] == "INJURED"
+    ] == [("INJURED", 2, "exact")]
     assert second["spans"] == []
 
 

@@ -28,8 +28,9 @@ def annotate_places(db_path: Path) -> None:
     rules = build_suggester((BLANK,))
     with Store(db_path) as store:
         store.add_documents([new_doc(t) for t in TEXTS])
-        for doc_id, text, casualties in zip(store.document_ids(), TEXTS, rules.suggest(TEXTS),
-                                            strict=True):
+        for doc_id, text, casualties in zip(
+            store.document_ids(), TEXTS, rules.suggest(TEXTS), strict=True
+        ):
             ann = store.open_annotation(doc_id, "amira")
             for place in ("Jableh", "Tartous"):
                 if place in text:
@@ -51,8 +52,11 @@ def test_db_gold_shows_the_gold_ruler_gain_on_held_out_folds(db_path):
     figures = json.loads(evaluate(db_path, "--db", "--json").stdout)
     assert figures["base"]["rows"]["ENTITY"]["exact"]["f1"] == 0.0  # blank: no NER
     assert figures["base"]["rows"]["CASUALTY"]["count"]["f1"] == 1.0
-    ruler_f1 = [f["rows"]["ENTITY"]["exact"]["f1"] for name, f in figures.items()
-                if name.startswith("gold ruler")]
+    ruler_f1 = [
+        f["rows"]["ENTITY"]["exact"]["f1"]
+        for name, f in figures.items()
+        if name.startswith("gold ruler")
+    ]
     assert len(ruler_f1) == 2 and min(ruler_f1) > 0.5
 
 
@@ -60,9 +64,18 @@ def test_gold_file_is_scored_with_and_without_the_ruler(db_path, tmp_path):
     annotate_places(db_path)
     gold = tmp_path / "gold.jsonl"
     text = "A strike on Jableh killed 7 people."
-    gold.write_text(json.dumps({"text": text, "spans": [
-        {"start": 12, "end": 18, "label": "GPE"},
-        {"start": 26, "end": 27, "label": "KILLED", "value": 7, "qualifier": "exact"}]}) + "\n")
+    gold.write_text(
+        json.dumps(
+            {
+                "text": text,
+                "spans": [
+                    {"start": 12, "end": 18, "label": "GPE"},
+                    {"start": 26, "end": 27, "label": "KILLED", "value": 7, "qualifier": "exact"},
+                ],
+            }
+        )
+        + "\n"
+    )
     figures = json.loads(evaluate(db_path, str(gold), "--json").stdout)
     assert figures["base"]["rows"]["GPE"]["exact"]["f1"] == 0.0
     assert figures["gold ruler"]["rows"]["GPE"]["exact"]["f1"] == 1.0

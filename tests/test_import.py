@@ -52,9 +52,13 @@ def test_reimporting_is_a_noop_and_reported(tmp_path, db_path):
 def test_interchange_spans_become_pre_annotations_and_extra_keys_are_kept(tmp_path, db_path):
     text = "Bombs killed nearly 150 people in Jableh."
     rec = {
-        "text": text, "meta": {"source": "x"}, "id": 7,
-        "spans": [{"start": 13, "end": 23, "label": "KILLED", "value": 150,
-                   "qualifier": "nearly"}, {"start": 34, "end": 40, "label": "GPE"}],
+        "text": text,
+        "meta": {"source": "x"},
+        "id": 7,
+        "spans": [
+            {"start": 13, "end": 23, "label": "KILLED", "value": 150, "qualifier": "nearly"},
+            {"start": 34, "end": 40, "label": "GPE"},
+        ],
     }
     assert run(db_path, "import", str(write_jsonl(tmp_path / "i.jsonl", [rec]))).exit_code == 0
     with Store(db_path) as store:
@@ -77,18 +81,26 @@ def test_doccano_labels_become_pre_annotations(tmp_path, db_path):
 BAD_LINES = [
     (b'{"text": "fine"}\n{"text": "broken\n', "2: malformed JSON"),
     (b'{"text": "fine"}\n{"text": "caf\xe9"}\n', "2: invalid UTF-8"),
-    (b'{"text": "abc", "spans": [{"start": 0, "end": 9, "label": "GPE"}]}\n',
-     "1: span GPE [0, 9) is outside the text (0..3)"),
-    (b'{"text": "abc", "spans": [{"start": 2, "end": 2, "label": "GPE"}]}\n',
-     "1: span GPE [2, 2): start must be before end"),
+    (
+        b'{"text": "abc", "spans": [{"start": 0, "end": 9, "label": "GPE"}]}\n',
+        "1: span GPE [0, 9) is outside the text (0..3)",
+    ),
+    (
+        b'{"text": "abc", "spans": [{"start": 2, "end": 2, "label": "GPE"}]}\n',
+        "1: span GPE [2, 2): start must be before end",
+    ),
     (b'{"text": "abc", "spans": [{"start": -1, "end": 2, "label": "GPE"}]}\n', "outside the text"),
     (b'{"text": "abc", "label": [[0, 9, "GPE"]]}\n', "1: span GPE [0, 9) is outside"),
     (b'{"text": "abc", "spans": [{"start": 0, "end": 1}]}\n', "1: span without a label"),
-    (b'{"text": "abc", "spans": [{"start": 0, "end": 1, "label": "KILLED",'
-     b' "qualifier": "lots"}]}\n',
-     "1: unknown qualifier 'lots'"),
-    (b'{"text": "abc", "spans": [{"start": 0, "end": 1, "label": "KILLED", "value": "3"}]}\n',
-     "1: span value must be an integer or null"),
+    (
+        b'{"text": "abc", "spans": [{"start": 0, "end": 1, "label": "KILLED",'
+        b' "qualifier": "lots"}]}\n',
+        "1: unknown qualifier 'lots'",
+    ),
+    (
+        b'{"text": "abc", "spans": [{"start": 0, "end": 1, "label": "KILLED", "value": "3"}]}\n',
+        "1: span value must be an integer or null",
+    ),
     (b'{"text": "fine"}\n["not", "an", "object"]\n', "2: expected a JSON object"),
     (b'{"body": "no text key"}\n', '1: missing or non-string "text"'),
     (b'{"text": "   "}\n', "1: empty document"),

@@ -17,8 +17,9 @@ from .conftest import db_snapshot
 
 texts = st.text(min_size=0, max_size=40)
 offsets = st.integers(min_value=-3, max_value=45)
-spans = st.fixed_dictionaries({"start": offsets, "end": offsets, "label": st.sampled_from(
-    ["GPE", "KILLED", ""])})
+spans = st.fixed_dictionaries(
+    {"start": offsets, "end": offsets, "label": st.sampled_from(["GPE", "KILLED", ""])}
+)
 records = st.fixed_dictionaries({"text": texts, "spans": st.lists(spans, max_size=3)})
 
 
@@ -26,9 +27,7 @@ def valid(record: dict) -> bool:
     text = record["text"]
     if not text.strip():
         return False
-    return all(
-        s["label"] and 0 <= s["start"] < s["end"] <= len(text) for s in record["spans"]
-    )
+    return all(s["label"] and 0 <= s["start"] < s["end"] <= len(text) for s in record["spans"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

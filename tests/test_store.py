@@ -18,7 +18,8 @@ def test_open_sets_wal_foreign_keys_and_schema_version(store: Store):
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert [m.name for m in schema.migrations.applied(store.db)] == [
-        "m001_initial", "m002_annotator_history_index"
+        "m001_initial",
+        "m002_annotator_history_index",
     ]
 
 
@@ -197,8 +198,9 @@ def test_writers_in_parallel_processes_never_fail(db_path, tmp_path):
         """
     )
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, str(db_path), f"w{n}"],
-                         stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(db_path), f"w{n}"], stderr=subprocess.PIPE
+        )
         for n in range(6)
     ]
     errors = [p.communicate()[1] for p in procs]

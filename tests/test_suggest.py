@@ -37,8 +37,12 @@ def test_unloadable_model_falls_back_with_a_warning_unless_asked_for_by_name():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("the Associated Press", "Associated Press"), ("Syria's", "Syria"), ("Kabul", "Kabul"),
-     ("Reuters\u2019s", "Reuters")],
+    [
+        ("the Associated Press", "Associated Press"),
+        ("Syria's", "Syria"),
+        ("Kabul", "Kabul"),
+        ("Reuters\u2019s", "Reuters"),
+    ],
 )
 def test_entity_boundaries_follow_the_scheme(text, expected):
     start, end = trim_entity(text, 0, len(text))

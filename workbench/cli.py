@@ -71,8 +71,12 @@ def progress(total: int | None, description: str) -> Iterator[Any]:
     )
 
     bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
     with bar:
         task = bar.add_task(description, total=total)
@@ -81,15 +85,21 @@ def progress(total: int | None, description: str) -> Iterator[Any]:
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", "db", type=click.Path(dir_okay=False, path_type=Path), envvar="WORKBENCH_DB",
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="WORKBENCH_DB",
     help="The annotations database (default: ./annotations.db, or WORKBENCH_DB).",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="A workbench.toml (default: ./workbench.toml if present, or WORKBENCH_CONFIG).",
 )
 @click.option(
-    "--annotator", envvar="WORKBENCH_ANNOTATOR",
+    "--annotator",
+    envvar="WORKBENCH_ANNOTATOR",
     help="Who is annotating (default: from the config, else your login name).",
 )
 @click.version_option(__version__, prog_name="workbench")
@@ -164,19 +174,26 @@ def _open_annotator(ctx: Context) -> None:
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--skip-invalid", is_flag=True,
+    "--skip-invalid",
+    is_flag=True,
     help="Import the good lines of a JSONL file and report the bad ones (default: a bad line "
     "stops that file and nothing of it is written).",
 )
 @click.option(
-    "--as-gold", is_flag=True,
+    "--as-gold",
+    is_flag=True,
     help="The spans are finished work: store them as --annotator's submitted gold "
     "(documents that annotator already has are left as they are).",
 )
 @click.option("--annotator", "gold_annotator", help="Whose gold --as-gold stores.")
 @pass_ctx
-def import_(ctx: Context, paths: tuple[Path, ...], skip_invalid: bool, as_gold: bool,
-            gold_annotator: str | None) -> None:
+def import_(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    skip_invalid: bool,
+    as_gold: bool,
+    gold_annotator: str | None,
+) -> None:
     """Import .txt files, folders, JSONL (interchange, Prodigy or doccano) and brat pairs.
 
     Spans become pre-annotations, or with --as-gold an annotator's submitted gold, to
@@ -195,7 +212,10 @@ def import_(ctx: Context, paths: tuple[Path, ...], skip_invalid: bool, as_gold: 
             return
         with progress(total, "Importing") as advance:
             result = import_paths(
-                store, list(paths), skip_invalid=skip_invalid, annotator=ctx.annotator,
+                store,
+                list(paths),
+                skip_invalid=skip_invalid,
+                annotator=ctx.annotator,
                 report=advance,
             )
         for problem in result.problems:
@@ -219,8 +239,11 @@ def _import_gold(
     click.echo(
         f"Imported {result.annotations_added} gold annotation(s) of {annotator} from "
         f"{result.files} file(s) ({result.documents_added} new document(s))."
-        + (f" {result.kept} already annotated by {annotator}, left as they were."
-           if result.kept else "")
+        + (
+            f" {result.kept} already annotated by {annotator}, left as they were."
+            if result.kept
+            else ""
+        )
         + (f" {result.not_gold} rejected/ignored record(s) left out." if result.not_gold else "")
     )
 
@@ -285,33 +308,67 @@ def predict(ctx: Context, source: Path, model: str | None, batch_size: int, n_pr
 
 
 @cli.command()
-@click.option("--format", "fmt", default="jsonl", show_default=True,
-              type=click.Choice(["jsonl", "spacy", "conll", "doccano", "brat"]),
-              help="jsonl: interchange; spacy: DocBin folders for `spacy train`; conll: IOB2 "
-              "token per line; doccano: doccano JSONL; brat: .txt/.ann pairs.")
-@click.option("--out", "out_path", type=click.Path(path_type=Path),
-              help="The file to write (a folder for spacy and brat); default: standard output.")
-@click.option("--gold", default="submitted", show_default=True,
-              type=click.Choice(["submitted", "reviewed", "all", "best"]),
-              help="submitted or reviewed work, all of both, or best: one per document "
-              "(reviewed if any, else the latest submitted).")
+@click.option(
+    "--format",
+    "fmt",
+    default="jsonl",
+    show_default=True,
+    type=click.Choice(["jsonl", "spacy", "conll", "doccano", "brat"]),
+    help="jsonl: interchange; spacy: DocBin folders for `spacy train`; conll: IOB2 "
+    "token per line; doccano: doccano JSONL; brat: .txt/.ann pairs.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    help="The file to write (a folder for spacy and brat); default: standard output.",
+)
+@click.option(
+    "--gold",
+    default="submitted",
+    show_default=True,
+    type=click.Choice(["submitted", "reviewed", "all", "best"]),
+    help="submitted or reviewed work, all of both, or best: one per document "
+    "(reviewed if any, else the latest submitted).",
+)
 @click.option("--annotator", "only_annotator", help="Only this annotator's annotations.")
 @click.option("--include-flagged", is_flag=True, help="Also flagged documents.")
 @click.option("--include-skipped", is_flag=True, help="Also skipped documents.")
 @click.option(
-    "--status", "statuses", multiple=True, type=click.Choice(DOC_STATUSES),
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(DOC_STATUSES),
     help="Exact annotation statuses to include, repeatable (overrides --gold and the flags).",
 )
-@click.option("--tokens", is_flag=True,
-              help="jsonl: add Prodigy-style tokens and token_start/token_end to spans.")
-@click.option("--split", "dev_fraction", default=0.0, show_default=True,
-              type=click.FloatRange(0, 1, max_open=True),
-              help="spacy: the share of documents written to dev/ (the rest to train/).")
+@click.option(
+    "--tokens",
+    is_flag=True,
+    help="jsonl: add Prodigy-style tokens and token_start/token_end to spans.",
+)
+@click.option(
+    "--split",
+    "dev_fraction",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="spacy: the share of documents written to dev/ (the rest to train/).",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of the train/dev split.")
 @pass_ctx
-def export(ctx: Context, fmt: str, out_path: Path | None, gold: str,
-           only_annotator: str | None, include_flagged: bool, include_skipped: bool,
-           statuses: tuple[str, ...], tokens: bool, dev_fraction: float, seed: int) -> None:
+def export(
+    ctx: Context,
+    fmt: str,
+    out_path: Path | None,
+    gold: str,
+    only_annotator: str | None,
+    include_flagged: bool,
+    include_skipped: bool,
+    statuses: tuple[str, ...],
+    tokens: bool,
+    dev_fraction: float,
+    seed: int,
+) -> None:
     """Write gold annotations as interchange JSONL, spaCy DocBin, CoNLL, doccano or brat.
 
     JSONL lines carry the document's own keys and meta, its hash, the annotator, the
@@ -327,14 +384,21 @@ def export(ctx: Context, fmt: str, out_path: Path | None, gold: str,
         total = count_selected(store, selection)
         with progress(total, f"Exporting {fmt}") as advance:
             result = run_export(
-                store, selection, fmt, out_path, tokens=tokens, dev_fraction=dev_fraction,
-                seed=seed, casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
+                store,
+                selection,
+                fmt,
+                out_path,
+                tokens=tokens,
+                dev_fraction=dev_fraction,
+                seed=seed,
+                casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
                 report=advance,
             )
         _report_dropped(result.dropped)
         where = f" ({result.train} train, {result.dev} dev)" if fmt == "spacy" else ""
-        click.echo(f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).",
-                   err=True)
+        click.echo(
+            f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).", err=True
+        )
 
 
 def _report_dropped(dropped: list[Any], shown: int = 20) -> None:
@@ -350,14 +414,19 @@ def _report_dropped(dropped: list[Any], shown: int = 20) -> None:
 
 @cli.command()
 @click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", "from_db", is_flag=True,
-              help="Score on the database's own gold (submitted and reviewed annotations).")
+@click.option(
+    "--db",
+    "from_db",
+    is_flag=True,
+    help="Score on the database's own gold (submitted and reviewed annotations).",
+)
 @click.option("--model", help="A spaCy pipeline name or path (default: from the config).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--errors", is_flag=True, help="Also list missed and spurious spans.")
 @pass_ctx
-def evaluate(ctx: Context, gold: Path | None, from_db: bool, model: str | None, as_json: bool,
-             errors: bool) -> None:
+def evaluate(
+    ctx: Context, gold: Path | None, from_db: bool, model: str | None, as_json: bool, errors: bool
+) -> None:
     """Score suggestions against gold: precision, recall and F1 per label.
 
     Exact spans, overlapping spans, and the per-document set of (label, value) pairs
@@ -372,8 +441,9 @@ def evaluate(ctx: Context, gold: Path | None, from_db: bool, model: str | None, 
         _evaluate(ctx, gold, model, as_json, errors)
 
 
-def _evaluate(ctx: Context, gold: Path | None, model: str | None, as_json: bool,
-              errors: bool) -> None:
+def _evaluate(
+    ctx: Context, gold: Path | None, model: str | None, as_json: bool, errors: bool
+) -> None:
     import orjson
     from rich.console import Console
 
@@ -391,8 +461,10 @@ def _evaluate(ctx: Context, gold: Path | None, model: str | None, as_json: bool,
         runs = [("base", docs, [])] + ([("gold ruler", docs, patterns)] if patterns else [])
     else:
         with ctx.open_store() as store:
-            docs = [(a.document.text, a.gold_spans()) for a in store.annotations(
-                statuses=(SUBMITTED, REVIEWED))]
+            docs = [
+                (a.document.text, a.gold_spans())
+                for a in store.annotations(statuses=(SUBMITTED, REVIEWED))
+            ]
         if not docs:
             fail(f"{ctx.db_path}: no submitted annotations to evaluate on", EXIT_INPUT)
         folds = gold_ruler_folds(docs, casualty_labels)
@@ -420,8 +492,11 @@ def _evaluate(ctx: Context, gold: Path | None, model: str | None, as_json: bool,
         console.print(table)
         if errors:
             for e in report.errors:
-                console.print(f"  doc {e.doc} {e.kind:<8} {e.span.label:<8} {e.text!r}",
-                              markup=False, highlight=False)
+                console.print(
+                    f"  doc {e.doc} {e.kind:<8} {e.span.label:<8} {e.text!r}",
+                    markup=False,
+                    highlight=False,
+                )
 
 
 @cli.command()
@@ -436,8 +511,9 @@ def status(ctx: Context) -> None:
 
 def _print_status(store: Store) -> None:
     s = store.status()
-    click.echo(f"{store.path}: {s.documents} documents, {s.suggested} suggested, "
-               f"{s.annotated} annotated")
+    click.echo(
+        f"{store.path}: {s.documents} documents, {s.suggested} suggested, {s.annotated} annotated"
+    )
 
 
 @cli.group()
@@ -467,6 +543,131 @@ def config_show(ctx: Context) -> None:
     click.echo(f"model:       {c.model} (fallbacks: {', '.join(c.model_fallbacks) or 'none'})")
     for spec in c.labels.values():
         click.echo(f"  [{spec.key}] {spec.name:<8} {spec.kind:<8} {spec.color}  {spec.description}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to save the trained pipeline to.",
+)
+@click.option(
+    "--config",
+    "train_config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A spaCy training config (default: the packaged small one).",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Override one config setting, e.g. --set training.patience=200; repeatable.",
+)
+@click.option("--max-steps", type=int, help="Training steps (default: from the config).")
+@click.option(
+    "--gold",
+    default="best",
+    show_default=True,
+    type=click.Choice(["submitted", "reviewed", "all", "best"]),
+    help="Which gold to train on (best: one per document, reviewed first).",
+)
+@click.option("--annotator", "only_annotator", help="Only this annotator's gold.")
+@click.option(
+    "--split",
+    "dev_fraction",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="The share of documents held out.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the split and training.")
+@click.option(
+    "--casualties",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "model", "rules"]),
+    help="What finds casualty spans in the saved pipeline: the trained spancat, the "
+    "rules, or auto: whichever scores better on the dev split.",
+)
+@pass_ctx
+def train(
+    ctx: Context,
+    out_path: Path,
+    train_config: Path | None,
+    settings: tuple[str, ...],
+    max_steps: int | None,
+    gold: str,
+    only_annotator: str | None,
+    dev_fraction: float,
+    seed: int,
+    casualties: str,
+) -> None:
+    """Train a spaCy pipeline (ner + casualty spancat) on the gold and report dev scores.
+
+    Use it with `workbench suggest --model OUT` or model = "OUT" in workbench.toml.
+    Example: workbench train --out models/v1 --max-steps 400
+    """
+    from .exporting import Selection
+    from .train import TrainError
+    from .train import max_steps as configured_steps
+    from .train import train as run_train
+
+    overrides: dict[str, Any] = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--set {item}: expected SECTION.KEY=VALUE", EXIT_INPUT)
+        overrides[key] = _config_value(value)
+    if max_steps is not None:
+        overrides["training.max_steps"] = max_steps
+    with errors_reported(), ctx.open_store() as store:
+        try:
+            total = configured_steps(train_config, overrides)
+            with progress(total, "Training") as advance:
+                result = run_train(
+                    store,
+                    out_path,
+                    selection=Selection(gold, only_annotator),
+                    config_path=train_config,
+                    overrides=overrides,
+                    dev_fraction=dev_fraction,
+                    seed=seed,
+                    casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
+                    report=advance,
+                    casualties=casualties,
+                )
+        except TrainError as e:
+            fail(str(e), EXIT_INPUT)
+        click.echo(
+            f"Trained on {result.train_docs} document(s), {result.steps} step(s); "
+            f"dev: {result.dev_docs} document(s).",
+            err=True,
+        )
+        click.echo(
+            f"Casualty spans come from the {result.casualties}"
+            + (
+                " (they scored better on dev than the trained spancat)."
+                if result.casualties == "rules" and casualties == "auto"
+                else "."
+            ),
+            err=True,
+        )
+        for name, score in result.scores.items():
+            click.echo(f"  {name}: {score:.3f}")
+        click.echo(f"Saved to {out_path}. Use it: workbench suggest --model {out_path}")
+
+
+def _config_value(text: str) -> Any:
+    """A --set value as spaCy's config would read it (number, bool, list), else a string."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def main() -> None:

@@ -109,8 +109,11 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         if kind not in ("entity", "casualty"):
             raise ConfigError(f"{where}: label {name}: kind must be 'entity' or 'casualty'")
         labels[name] = LabelSpec(
-            name=name, kind=kind, key=str(spec.get("key", "")),
-            color=str(spec.get("color", "#888888")), description=str(spec.get("description", "")),
+            name=name,
+            kind=kind,
+            key=str(spec.get("key", "")),
+            color=str(spec.get("color", "#888888")),
+            description=str(spec.get("description", "")),
         )
     keys = [s.key for s in labels.values() if s.key]
     if len(keys) != len(set(keys)):

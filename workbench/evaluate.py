@@ -215,13 +215,28 @@ def render_table(report: EvalReport) -> Table:
     """A Rich table, one row per label: P/R/F1 for exact spans, overlap F1, count-level
     P/R/F1, value and qualifier accuracy on exact matches. Fits 80 columns."""
     table = Table(
-        title=f"Evaluation over {report.documents} documents", box=box.SIMPLE_HEAD,
-        padding=(0, 0), show_edge=False, pad_edge=False, caption="ex: exact spans  ov: overlapping  ct: (label, value) "
-        "per document  val/qual: accuracy on exact matches",
+        title=f"Evaluation over {report.documents} documents",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
+        show_edge=False,
+        pad_edge=False,
+        caption="ex: exact spans  ov: overlapping  ct: (label, value) per document  "
+        "val/qual: accuracy on exact matches",
     )
     table.add_column("label", no_wrap=True)
-    for col in ("gold", "pred", "ex P", "ex R", "ex F1", "ov F1", "ct P", "ct R", "ct F1",
-                "val", "qual"):
+    for col in (
+        "gold",
+        "pred",
+        "ex P",
+        "ex R",
+        "ex F1",
+        "ov F1",
+        "ct P",
+        "ct R",
+        "ct F1",
+        "val",
+        "qual",
+    ):
         table.add_column(col, justify="right", no_wrap=True)
     for row in report.rows.values():
         count = row.count

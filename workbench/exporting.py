@@ -64,11 +64,15 @@ class Selection:
         if self.statuses:
             return self.statuses
         base = {
-            "submitted": (SUBMITTED,), "reviewed": (REVIEWED,), "all": (SUBMITTED, REVIEWED),
+            "submitted": (SUBMITTED,),
+            "reviewed": (REVIEWED,),
+            "all": (SUBMITTED, REVIEWED),
             "best": (REVIEWED, SUBMITTED),
         }[self.gold]
-        return base + ((FLAGGED,) if self.include_flagged else ()) + (
-            (SKIPPED,) if self.include_skipped else ()
+        return (
+            base
+            + ((FLAGGED,) if self.include_flagged else ())
+            + ((SKIPPED,) if self.include_skipped else ())
         )
 
 
@@ -106,8 +110,10 @@ class Dropped:
 
     def __str__(self) -> str:
         s = self.span
-        return (f"document {self.doc_id} ({self.annotator}): {s.label} [{s.start}, {s.end})"
-                f" {self.text!r} {self.reason}")
+        return (
+            f"document {self.doc_id} ({self.annotator}): {s.label} [{s.start}, {s.end})"
+            f" {self.text!r} {self.reason}"
+        )
 
 
 @dataclass
@@ -153,15 +159,31 @@ def export(
         if out is None:
             raise InputError("--out", None, f"the {fmt} format writes a folder: give --out DIR")
         writer = _spacy if fmt == "spacy" else _brat
-        writer(annotations, out, result, report, dev_fraction=dev_fraction, seed=seed,
-               casualty_labels=casualty_labels, shard_size=shard_size)
+        writer(
+            annotations,
+            out,
+            result,
+            report,
+            dev_fraction=dev_fraction,
+            seed=seed,
+            casualty_labels=casualty_labels,
+            shard_size=shard_size,
+        )
         return result
-    sink = open(out, "wb", buffering=1 << 20) if out is not None else (  # noqa: SIM115
-        stdout or sys.stdout.buffer
+    sink = (
+        open(out, "wb", buffering=1 << 20)
+        if out is not None
+        # noqa: SIM115
+        else (stdout or sys.stdout.buffer)
     )
     buf = sink
     try:
-        line = {"jsonl": _jsonl_line, "doccano": _doccano_line, "conll": _conll_lines}[fmt]
+        writers: dict[str, Callable[..., bytes]] = {
+            "jsonl": _jsonl_line,
+            "doccano": _doccano_line,
+            "conll": _conll_lines,
+        }
+        line = writers[fmt]
         pending = 0
         for annotation in annotations:
             buf.write(line(annotation, result, tokens=tokens, casualty_labels=casualty_labels))
@@ -223,15 +245,24 @@ def _conll_lines(
     from .interchange.spacy_docbin import build_doc
 
     spans = _count(annotation, result)
-    built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels,
-                      all_in_ents=True)
+    built = build_doc(
+        annotation.document.text, spans, casualty_labels=casualty_labels, all_in_ents=True
+    )
     _note_dropped(annotation, built, result)
     return "".join(line + "\n" for line in conll_lines(built.doc)).encode("utf-8")
 
 
 def _spacy(
-    annotations: Iterator[Annotation], out: Path, result: ExportReport, report: Report, *,
-    dev_fraction: float, seed: int, casualty_labels: Sequence[str], shard_size: int, **_: Any,
+    annotations: Iterator[Annotation],
+    out: Path,
+    result: ExportReport,
+    report: Report,
+    *,
+    dev_fraction: float,
+    seed: int,
+    casualty_labels: Sequence[str],
+    shard_size: int,
+    **_: Any,
 ) -> None:
     from .interchange.spacy_docbin import ShardWriter, blank, build_doc
 
@@ -241,8 +272,7 @@ def _spacy(
     pending = 0
     for annotation in annotations:
         spans = _count(annotation, result)
-        built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels,
-                          nlp=nlp)
+        built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels, nlp=nlp)
         _note_dropped(annotation, built, result)
         (dev if in_dev(annotation.document.hash, seed, dev_fraction) else train).add(built)
         pending += 1
@@ -255,8 +285,13 @@ def _spacy(
 
 
 def _brat(
-    annotations: Iterator[Annotation], out: Path, result: ExportReport, report: Report, *,
-    casualty_labels: Sequence[str], **_: Any,
+    annotations: Iterator[Annotation],
+    out: Path,
+    result: ExportReport,
+    report: Report,
+    *,
+    casualty_labels: Sequence[str],
+    **_: Any,
 ) -> None:
     from .interchange.brat import annotation_conf, write_pair
 
@@ -299,7 +334,11 @@ class GoldImport:
 
 
 def import_gold(
-    store: Store, paths: list[Path], annotator: str, *, skip_invalid: bool = False,
+    store: Store,
+    paths: list[Path],
+    annotator: str,
+    *,
+    skip_invalid: bool = False,
     report: Report = _ignore,
 ) -> GoldImport:
     """Store labelled files (interchange, Prodigy or doccano JSONL, brat folders) as

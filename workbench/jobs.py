@@ -100,9 +100,7 @@ def fill_suggestions(
         results = suggester.suggest(
             (d.text for d in batch), batch_size=batch_size, n_process=n_process
         )
-        store.save_suggestions(
-            zip((d.id for d in batch), results, strict=True), suggester.version
-        )
+        store.save_suggestions(zip((d.id for d in batch), results, strict=True), suggester.version)
         done += len(batch)
         report(len(batch))
     return done
@@ -114,7 +112,6 @@ def find_seeds_dir() -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
-
 
 
 GoldDoc = tuple[str, list[Span]]
@@ -137,9 +134,9 @@ def evaluate_suggester(
     return evaluate_documents(gold, predicted)
 
 
-def gold_ruler_folds(gold: list[GoldDoc], exclude_labels: Sequence[str]) -> list[
-    tuple[list[GoldDoc], list[tuple[str, str]]]
-]:
+def gold_ruler_folds(
+    gold: list[GoldDoc], exclude_labels: Sequence[str]
+) -> list[tuple[list[GoldDoc], list[tuple[str, str]]]]:
     """Two folds of the database's own gold: each half with patterns learnt from the other.
 
     Learning and scoring on the same documents would flatter the ruler.
@@ -153,8 +150,6 @@ def gold_ruler_folds(gold: list[GoldDoc], exclude_labels: Sequence[str]) -> list
             for s in spans:
                 if s.label not in exclude_labels:
                     counts.setdefault(s.text_in(text), Counter())[s.label] += 1
-        patterns = sorted(
-            (c.most_common(1)[0][0], t) for t, c in counts.items() if len(t) > 1
-        )
+        patterns = sorted((c.most_common(1)[0][0], t) for t, c in counts.items() if len(t) > 1)
         folds.append((half, patterns))
     return folds

@@ -354,14 +354,12 @@ class Store:
                 # range and label show once.
                 conn.execute(
                     'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
-                    " status, origin) SELECT ?, start, \"end\", label, attrs, ?, suggester"
-                    " FROM suggestions WHERE doc_id = ? GROUP BY start, \"end\", label"
+                    ' status, origin) SELECT ?, start, "end", label, attrs, ?, suggester'
+                    ' FROM suggestions WHERE doc_id = ? GROUP BY start, "end", label'
                     ' ORDER BY start, "end"',
                     (annotation_id, PENDING, doc_id),
                 )
-                self._event(
-                    conn, annotator, "open", doc_id=doc_id, annotation_id=annotation_id
-                )
+                self._event(conn, annotator, "open", doc_id=doc_id, annotation_id=annotation_id)
             return self.annotation(annotation_id)
         return self.annotation(int(row["id"]))
 
@@ -382,7 +380,9 @@ class Store:
             updated_at=row["updated_at"],
             spans=tuple(
                 AnnotatedSpan(
-                    id=s["id"], span=_span(s, source=s["origin"]), status=s["status"],
+                    id=s["id"],
+                    span=_span(s, source=s["origin"]),
+                    status=s["status"],
                     origin=s["origin"],
                 )
                 for s in spans
@@ -411,13 +411,23 @@ class Store:
             conn.execute(
                 'UPDATE annotation_spans SET start = ?, "end" = ?, label = ?, attrs = ?,'
                 " status = ? WHERE id = ?",
-                (after["start"], after["end"], after["label"], _dumps(after["attrs"]),
-                 after["status"], span_id),
+                (
+                    after["start"],
+                    after["end"],
+                    after["label"],
+                    _dumps(after["attrs"]),
+                    after["status"],
+                    span_id,
+                ),
             )
             self._touch(conn, row["annotation_id"])
             self._event(
-                conn, annotator, action, doc_id=row["doc_id"],
-                annotation_id=row["annotation_id"], before={"spans": [before]},
+                conn,
+                annotator,
+                action,
+                doc_id=row["doc_id"],
+                annotation_id=row["annotation_id"],
+                before={"spans": [before]},
                 after={"spans": [after]},
             )
 
@@ -429,9 +439,7 @@ class Store:
 
     def relabel(self, span_id: int, label: str, annotator: str, attrs: dict[str, Any]) -> None:
         """Give the span a new label (and the attributes that go with it); accepts it."""
-        self._change_span(
-            span_id, annotator, "relabel", label=label, attrs=attrs, status=ACCEPTED
-        )
+        self._change_span(span_id, annotator, "relabel", label=label, attrs=attrs, status=ACCEPTED)
 
     def set_bounds(self, span_id: int, start: int, end: int, annotator: str) -> None:
         self._check_bounds(span_id, start, end)
@@ -457,8 +465,12 @@ class Store:
             conn.execute("DELETE FROM annotation_spans WHERE id = ?", (span_id,))
             self._touch(conn, row["annotation_id"])
             self._event(
-                conn, annotator, "delete", doc_id=row["doc_id"],
-                annotation_id=row["annotation_id"], before={"spans": [_span_state(row)]},
+                conn,
+                annotator,
+                "delete",
+                doc_id=row["doc_id"],
+                annotation_id=row["annotation_id"],
+                before={"spans": [_span_state(row)]},
                 after={"spans": []},
             )
 
@@ -474,15 +486,27 @@ class Store:
             cur = conn.execute(
                 'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
                 " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (annotation_id, span.start, span.end, span.label, _dumps(span.attrs),
-                 ACCEPTED, SOURCE_ANNOTATOR),
+                (
+                    annotation_id,
+                    span.start,
+                    span.end,
+                    span.label,
+                    _dumps(span.attrs),
+                    ACCEPTED,
+                    SOURCE_ANNOTATOR,
+                ),
             )
             span_id = int(cur.lastrowid or 0)
             row = self._span_row(conn, span_id, annotator)
             self._touch(conn, annotation_id)
             self._event(
-                conn, annotator, "add", doc_id=ann["doc_id"], annotation_id=annotation_id,
-                before={"spans": []}, after={"spans": [_span_state(row)]},
+                conn,
+                annotator,
+                "add",
+                doc_id=ann["doc_id"],
+                annotation_id=annotation_id,
+                before={"spans": []},
+                after={"spans": [_span_state(row)]},
             )
         return span_id
 
@@ -491,7 +515,8 @@ class Store:
         with self._write() as conn:
             ann = self._annotation_row(conn, annotation_id, annotator)
             rows = _fetch(
-                conn, "SELECT * FROM annotation_spans WHERE annotation_id = ? AND status = ?",
+                conn,
+                "SELECT * FROM annotation_spans WHERE annotation_id = ? AND status = ?",
                 (annotation_id, PENDING),
             )
             if not rows:
@@ -503,8 +528,12 @@ class Store:
             self._touch(conn, annotation_id)
             before = [_span_state(r) for r in rows]
             self._event(
-                conn, annotator, "accept_all", doc_id=ann["doc_id"],
-                annotation_id=annotation_id, before={"spans": before},
+                conn,
+                annotator,
+                "accept_all",
+                doc_id=ann["doc_id"],
+                annotation_id=annotation_id,
+                before={"spans": before},
                 after={"spans": [{**s, "status": ACCEPTED} for s in before]},
             )
         return len(rows)
@@ -524,7 +553,11 @@ class Store:
         self._set_status(annotation_id, annotator, "reopen", IN_PROGRESS)
 
     def _set_status(
-        self, annotation_id: int, annotator: str, action: str, status: str,
+        self,
+        annotation_id: int,
+        annotator: str,
+        action: str,
+        status: str,
         comment: str | None = None,
     ) -> None:
         with self._write() as conn:
@@ -536,8 +569,13 @@ class Store:
                 (after["status"], after["comment"], _now(), annotation_id),
             )
             self._event(
-                conn, annotator, action, doc_id=ann["doc_id"], annotation_id=annotation_id,
-                before={"annotation": before}, after={"annotation": after},
+                conn,
+                annotator,
+                action,
+                doc_id=ann["doc_id"],
+                annotation_id=annotation_id,
+                before={"annotation": before},
+                after={"annotation": after},
             )
 
     def _annotation_row(
@@ -549,9 +587,7 @@ class Store:
         return rows[0]
 
     def _touch(self, conn: sqlite3.Connection, annotation_id: int) -> None:
-        conn.execute(
-            "UPDATE annotations SET updated_at = ? WHERE id = ?", (_now(), annotation_id)
-        )
+        conn.execute("UPDATE annotations SET updated_at = ? WHERE id = ?", (_now(), annotation_id))
 
     def undo(self, annotator: str) -> int | None:
         """Revert this annotator's latest change not yet undone; returns its document id."""
@@ -570,8 +606,13 @@ class Store:
             _restore(conn, event["annotation_id"], before, after)
             self._touch(conn, event["annotation_id"])
             self._event(
-                conn, annotator, "undo", doc_id=event["doc_id"],
-                annotation_id=event["annotation_id"], before=after, after=before,
+                conn,
+                annotator,
+                "undo",
+                doc_id=event["doc_id"],
+                annotation_id=event["annotation_id"],
+                before=after,
+                after=before,
                 undoes=event["id"],
             )
             return int(event["doc_id"])
@@ -617,7 +658,7 @@ class Store:
         the label annotators gave it most often: what a gold ruler suggests."""
         marks = ",".join("?" * len(exclude_labels)) or "''"
         rows = self._rows(
-            "SELECT s.label, substr(d.text, s.start + 1, s.\"end\" - s.start) AS text,"
+            'SELECT s.label, substr(d.text, s.start + 1, s."end" - s.start) AS text,'
             " count(*) AS n FROM annotation_spans s JOIN annotations a ON a.id = s.annotation_id"
             " JOIN documents d ON d.id = a.doc_id WHERE s.status = ? AND a.status IN (?, ?)"
             f" AND s.label NOT IN ({marks}) GROUP BY 1, 2 ORDER BY n DESC, 1, 2",
@@ -662,9 +703,7 @@ class Store:
         row = self._one("SELECT count(*) AS n FROM documents WHERE id <= ?", [doc_id])
         return int(row["n"]) if row else 0
 
-    def upcoming_to_suggest(
-        self, annotator: str, model_version: str, limit: int
-    ) -> list[Document]:
+    def upcoming_to_suggest(self, annotator: str, model_version: str, limit: int) -> list[Document]:
         """Of the next `limit` documents this annotator has not opened, those lacking
         suggestions from this model: what to compute ahead."""
         rows = self._rows(
@@ -686,7 +725,10 @@ class Store:
         return int(row["n"]) if row else 0
 
     def annotations_in_bulk(
-        self, *, annotator: str | None = None, statuses: Sequence[str] = (SUBMITTED,),
+        self,
+        *,
+        annotator: str | None = None,
+        statuses: Sequence[str] = (SUBMITTED,),
         batch: int = 500,
     ) -> Iterator[Annotation]:
         """Like `annotations`, in document order, but a few queries per batch, not per row."""
@@ -715,12 +757,19 @@ class Store:
                 )
             for r in rows:
                 doc = Document(
-                    id=r["doc_id"], hash=r["hash"], text=r["text"],
-                    meta=_loads(r["meta"]) or {}, source=r["source"],
+                    id=r["doc_id"],
+                    hash=r["hash"],
+                    text=r["text"],
+                    meta=_loads(r["meta"]) or {},
+                    source=r["source"],
                 )
                 yield Annotation(
-                    id=r["id"], document=doc, annotator=r["annotator"], status=r["status"],
-                    spans=tuple(spans[r["id"]]), comment=r["comment"],
+                    id=r["id"],
+                    document=doc,
+                    annotator=r["annotator"],
+                    status=r["status"],
+                    spans=tuple(spans[r["id"]]),
+                    comment=r["comment"],
                     updated_at=r["updated_at"],
                 )
             last = (rows[-1]["doc_id"], rows[-1]["id"])
@@ -761,16 +810,30 @@ class Store:
                     'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
                     " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
-                        (annotation_id, s.start, s.end, s.label, _dumps(s.attrs), ACCEPTED,
-                         SOURCE_IMPORT)
+                        (
+                            annotation_id,
+                            s.start,
+                            s.end,
+                            s.label,
+                            _dumps(s.attrs),
+                            ACCEPTED,
+                            SOURCE_IMPORT,
+                        )
                         for s in doc.spans
                     ),
                 )
                 # "import" events are not undoable: a migration is not an annotator's keystroke.
                 self._event(
-                    conn, annotator, "import", doc_id=doc_id, annotation_id=annotation_id,
-                    after={"source": label, "status": SUBMITTED,
-                           "spans": [s.to_json() for s in doc.spans]},
+                    conn,
+                    annotator,
+                    "import",
+                    doc_id=doc_id,
+                    annotation_id=annotation_id,
+                    after={
+                        "source": label,
+                        "status": SUBMITTED,
+                        "spans": [s.to_json() for s in doc.spans],
+                    },
                 )
                 result.annotations_added += 1
         return result
@@ -796,7 +859,10 @@ def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[di
 
 def _document(row: dict[str, Any]) -> Document:
     return Document(
-        id=row["id"], hash=row["hash"], text=row["text"], meta=_loads(row["meta"]) or {},
+        id=row["id"],
+        hash=row["hash"],
+        text=row["text"],
+        meta=_loads(row["meta"]) or {},
         source=row["source"],
     )
 
@@ -809,9 +875,13 @@ def _span_state(row: dict[str, Any]) -> dict[str, Any]:
     """What an event records of a span: enough to put it back exactly."""
     attrs = row["attrs"]
     return {
-        "id": row["id"], "start": row["start"], "end": row["end"], "label": row["label"],
+        "id": row["id"],
+        "start": row["start"],
+        "end": row["end"],
+        "label": row["label"],
         "attrs": _loads(attrs) if isinstance(attrs, str) else (attrs or {}),
-        "status": row["status"], "origin": row["origin"],
+        "status": row["status"],
+        "origin": row["origin"],
     }
 
 
@@ -827,8 +897,16 @@ def _restore(
         conn.execute(
             'INSERT OR REPLACE INTO annotation_spans (id, annotation_id, start, "end", label,'
             " attrs, status, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (s["id"], annotation_id, s["start"], s["end"], s["label"], _dumps(s["attrs"]),
-             s["status"], s["origin"]),
+            (
+                s["id"],
+                annotation_id,
+                s["start"],
+                s["end"],
+                s["label"],
+                _dumps(s["attrs"]),
+                s["status"],
+                s["origin"],
+            ),
         )
     if "annotation" in before:
         state = before["annotation"]

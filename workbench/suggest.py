@@ -118,12 +118,16 @@ def build_suggester(
         nlp.add_pipe(CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
     if gold_patterns:
         ruler: Any = nlp.add_pipe(
-            "entity_ruler", name=GOLD_RULER_PIPE, before=CASUALTY_PIPE,
+            "entity_ruler",
+            name=GOLD_RULER_PIPE,
+            before=CASUALTY_PIPE,
             config={"overwrite_ents": True},
         )
         ruler.add_patterns(
-            [{"label": label, "pattern": text, "id": GOLD_RULER_PIPE}
-             for label, text in gold_patterns]
+            [
+                {"label": label, "pattern": text, "id": GOLD_RULER_PIPE}
+                for label, text in gold_patterns
+            ]
         )
     meta: dict[str, Any] = nlp.meta
     if name == BLANK:
@@ -148,6 +152,8 @@ def suggester_for(
     candidates = (model,) if model else (config.model, *config.model_fallbacks)
     label_map = tuple(sorted(config.label_map.items()))
     return build_suggester(
-        tuple(candidates), label_map, strict=model is not None,
+        tuple(candidates),
+        label_map,
+        strict=model is not None,
         gold_patterns=tuple(sorted(gold_patterns)),
     )

@@ -50,7 +50,8 @@ def annotation_conf(entity_labels: Iterable[str], casualty_labels: Iterable[str]
     entities = sorted(set(entity_labels) - set(casualty))
     args = "|".join(casualty) or "<ENTITY>"
     return (
-        "[entities]\n" + "".join(f"{e}\n" for e in [*entities, *casualty])
+        "[entities]\n"
+        + "".join(f"{e}\n" for e in [*entities, *casualty])
         + "\n[relations]\n\n[events]\n\n[attributes]\n"
         + f"{QUALIFIER}\tArg:{args}, Value:{'|'.join(QUALIFIERS)}\n"
         # brat's configuration cannot declare a free number; the .ann lines carry it.

@@ -45,8 +45,17 @@ def doccano_spans(record: dict[str, Any], text: str, path: Path, line: int) -> l
         for item in record.get("entities") or []:
             if not (isinstance(item, dict) and isinstance(item.get("label"), str)):
                 raise InputError(path, line, f"doccano entity needs a label: {item!r:.80}")
-            spans.append(_checked(item.get("start_offset"), item.get("end_offset"),
-                                  item["label"], {}, text, path, line))
+            spans.append(
+                _checked(
+                    item.get("start_offset"),
+                    item.get("end_offset"),
+                    item["label"],
+                    {},
+                    text,
+                    path,
+                    line,
+                )
+            )
     items = record.get(ATTRS_KEY) or []
     if not isinstance(items, list):
         raise InputError(path, line, f'"{ATTRS_KEY}" must be a list')

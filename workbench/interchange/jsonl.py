@@ -28,8 +28,11 @@ def annotation_record(annotation: Annotation) -> dict[str, Any]:
     return out
 
 
-def with_tokens(out: dict[str, Any], tokens: list[tuple[str, int, int, bool]],
-                token_spans: dict[tuple[int, int, str], tuple[int, int]]) -> dict[str, Any]:
+def with_tokens(
+    out: dict[str, Any],
+    tokens: list[tuple[str, int, int, bool]],
+    token_spans: dict[tuple[int, int, str], tuple[int, int]],
+) -> dict[str, Any]:
     """Add Prodigy-style tokens and each span's `token_start`/`token_end` (inclusive).
 
     `tokens` are (text, start, end, followed-by-space); `token_spans` maps a span's

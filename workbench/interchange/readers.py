@@ -38,9 +38,7 @@ def find_inputs(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and _importable(p))
-            )
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and _importable(p)))
         elif path.exists():
             found.append(path)
         else:
@@ -143,10 +141,10 @@ def parse_record(raw: bytes, path: Path, line: int) -> NewDocument:
             raise InputError(path, line, f"invalid UTF-8 (column {u.start + 1})") from None
         raise InputError(path, line, f"malformed JSON: {e}") from None
     if type(record) is not dict:
-        raise InputError(path, line, "expected a JSON object with a \"text\" key")
+        raise InputError(path, line, 'expected a JSON object with a "text" key')
     text = record.pop("text", None)
     if type(text) is not str:
-        raise InputError(path, line, "missing or non-string \"text\"")
+        raise InputError(path, line, 'missing or non-string "text"')
     if not text or len(text) > MAX_TEXT_CHARS or text.isspace():
         _check_text(text, path, line)
     spans: tuple[Span, ...] = ()
@@ -176,7 +174,7 @@ def _spans(record: dict[str, Any], text: str, path: Path, line: int) -> list[Spa
     if "spans" in record:  # the interchange format (Prodigy-style)
         items = record["spans"]
         if not isinstance(items, list):
-            raise InputError(path, line, "\"spans\" must be a list")
+            raise InputError(path, line, '"spans" must be a list')
         return [_interchange_span(item, text, path, line) for item in items]
     if isinstance(record.get("label"), list) or isinstance(record.get("entities"), list):
         from .doccano import doccano_spans  # [[start, end, "LABEL"], ...] or entity objects
@@ -192,11 +190,14 @@ def _interchange_span(item: Any, text: str, path: Path, line: int) -> Span:
     if not isinstance(label, str) or not label:
         raise InputError(path, line, f"span without a label: {_short(item)}")
     attrs = {
-        k: v for k, v in item.items()
+        k: v
+        for k, v in item.items()
         if k not in ("start", "end", "label", "text", "span_text", "token_start", "token_end")
     }
-    if "value" in attrs and attrs["value"] is not None and not (
-        isinstance(attrs["value"], int) and not isinstance(attrs["value"], bool)
+    if (
+        "value" in attrs
+        and attrs["value"] is not None
+        and not (isinstance(attrs["value"], int) and not isinstance(attrs["value"], bool))
     ):
         raise InputError(path, line, f"span value must be an integer or null: {_short(item)}")
     if "qualifier" in attrs and attrs["qualifier"] not in QUALIFIERS:

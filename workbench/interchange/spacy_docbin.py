@@ -59,8 +59,12 @@ def is_casualty(span: Span, casualty_labels: Sequence[str] = CASUALTY_LABELS) ->
 
 
 def build_doc(
-    text: str, spans: Sequence[Span], *, casualty_labels: Sequence[str] = CASUALTY_LABELS,
-    nlp: Language | None = None, all_in_ents: bool = False,
+    text: str,
+    spans: Sequence[Span],
+    *,
+    casualty_labels: Sequence[str] = CASUALTY_LABELS,
+    nlp: Language | None = None,
+    all_in_ents: bool = False,
 ) -> Built:
     """Tokenize `text` so every span boundary is a token boundary, then place the spans.
 
@@ -112,7 +116,9 @@ def non_overlapping(spans: Iterable[Span]) -> tuple[list[Span], list[tuple[Span,
 
 
 def _aligned(
-    doc: Doc, spans: Sequence[Span], placed: dict[tuple[int, int, str], tuple[int, int]],
+    doc: Doc,
+    spans: Sequence[Span],
+    placed: dict[tuple[int, int, str], tuple[int, int]],
     contract: bool = False,
 ) -> bool:
     mode = "contract" if contract else "strict"
@@ -165,7 +171,7 @@ class ShardWriter:
     def add(self, built: Built) -> None:
         """Add one built Doc: its token arrays, and its casualty group packed directly."""
         doc, b = built.doc, self.bin
-        array = doc.to_array(b.attrs)
+        array = doc.to_array(list[int | str](b.attrs))
         b.tokens.append(array.reshape((array.shape[0], len(b.attrs))))
         b.spaces.append(doc.to_array([SPACY]).reshape((-1, 1)).astype(bool))
         b.flags.append({"has_unknown_spaces": False})
@@ -189,8 +195,11 @@ class ShardWriter:
             qualifiers.append(s.attrs.get("qualifier"))
             self.labels.add(s.label)
         group = self.packer.pack(
-            {"name": SPANS_KEY, "attrs": {"values": values, "qualifiers": qualifiers},
-             "spans": packed}
+            {
+                "name": SPANS_KEY,
+                "attrs": {"values": values, "qualifiers": qualifiers},
+                "spans": packed,
+            }
         )
         return self.packer.pack({group: [SPANS_KEY]})
 
@@ -233,4 +242,3 @@ def read_docbins(paths: Iterable[Path], vocab: Vocab | None = None) -> list[Doc]
         for f in files:
             docs.extend(DocBin().from_disk(f).get_docs(vocab))
     return docs
-

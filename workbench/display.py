@@ -1,0 +1,375 @@
+"""Untrusted article text -> Textual `Content` with span styles; no widgets.
+
+Article text is never parsed as markup and never reaches the terminal raw: every
+control character (C0, DEL, C1, bidirectional overrides, invisible format chars) is
+mapped one-for-one to a visible glyph, so character offsets stay valid.
+
+Span states are told apart without colour (NO_COLOR, monochrome terminals):
+suggested = underline, accepted = reverse, hand-made = reverse + bold + underline,
+rejected = strike; the focused span is wrapped in brackets with its label after it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from textual.color import Color, ColorParseError
+from textual.content import Content, Span
+
+from .model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, AnnotatedSpan
+
+# ---- making text safe ----------------------------------------------------------------
+
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+_INVISIBLE = [0x200B, 0x2060, 0xFEFF, 0x2028, 0x2029, 0x0085]
+
+
+def _control_table() -> dict[int, str]:
+    table = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
+    table[0x7F] = "\u2421"  # ␡
+    for code in range(0x80, 0xA0):
+        table[code] = "\ufffd"  # C1 controls have no control picture
+    for code in _BIDI:
+        table[code] = "\u21c4"  # ⇄: a direction override, shown instead of obeyed
+    for code in _INVISIBLE:
+        table[code] = "\u2423" if code in (0x2028, 0x2029, 0x0085) else "\u00b7"
+    return table
+
+
+CONTROL_TABLE = _control_table()
+
+
+def visible(text: str) -> str:
+    """The text with every control character replaced by one visible glyph."""
+    return text.translate(CONTROL_TABLE)
+
+
+def plain(text: str) -> Content:
+    """Untrusted text as Content: literal, never markup, controls made visible."""
+    return Content(visible(text))
+
+
+# ---- styles --------------------------------------------------------------------------
+
+FALLBACK_COLOR = "#888888"
+SELECTION_STYLE = "bold reverse underline"
+FOCUS_MARK_STYLE = "bold"
+OPEN, CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧
+
+
+def safe_color(color: str) -> str:
+    """A colour from the config, or grey when it does not parse (no style injection)."""
+    try:
+        return Color.parse(color).hex
+    except ColorParseError:
+        return FALLBACK_COLOR
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Label colours turned into span styles, computed once."""
+
+    colors: dict[str, str]
+
+    @classmethod
+    def of(cls, labels: Iterable[tuple[str, str]]) -> Palette:
+        return cls({name: safe_color(color) for name, color in labels})
+
+    def color(self, label: str) -> str:
+        return self.colors.get(label, FALLBACK_COLOR)
+
+    def span_style(self, label: str, status: str, origin: str) -> str:
+        color = self.color(label)
+        if status == REJECTED:
+            return f"strike {color} 60%"
+        if status == ACCEPTED and origin == SOURCE_ANNOTATOR:
+            return f"bold underline reverse {color}"
+        if status == ACCEPTED:
+            return f"reverse {color}"
+        return f"underline {color}"
+
+    def tag_style(self, label: str) -> str:
+        return f"bold {self.color(label)}"
+
+
+# ---- blocks: the text split so a keystroke re-renders only a little of it -------------
+
+BLOCK_CHARS = 1200
+LONG_LINE_CHARS = 4000
+
+
+def split_blocks(text: str, target: int = BLOCK_CHARS) -> list[tuple[int, int]]:
+    """Ranges [start, end) of whole lines, about `target` characters each.
+
+    The newline between two blocks belongs to neither (a block boundary is a line
+    break). A line longer than LONG_LINE_CHARS is cut at a space, which shows as an
+    extra line break: rare, and it keeps a keystroke cheap on one-line documents.
+    """
+    blocks: list[tuple[int, int]] = []
+    start = 0
+    n = len(text)
+    while start <= n:
+        end = start + target
+        if end >= n:
+            blocks.append((start, n))
+            break
+        newline = text.find("\n", end)
+        if newline == -1:
+            newline = n
+        if newline - start > LONG_LINE_CHARS:
+            cut = text.rfind(" ", start + 1, start + LONG_LINE_CHARS)
+            cut = cut if cut > start else start + LONG_LINE_CHARS
+            blocks.append((start, cut))
+            start = cut  # the space starts the next block, so no character is lost
+            continue
+        blocks.append((start, newline))
+        start = newline + 1
+        if start == n:
+            break
+    return blocks
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A token-cursor selection [start, end) in select mode."""
+
+    start: int
+    end: int
+
+
+def block_content(
+    text: str,
+    block: tuple[int, int],
+    spans: Sequence[AnnotatedSpan],
+    palette: Palette,
+    *,
+    focus: AnnotatedSpan | None = None,
+    selection: Selection | None = None,
+) -> tuple[Content, list[int]]:
+    """The Content of one block and the source offsets where marks were inserted.
+
+    `text` is the already `visible()` document text; span offsets are document offsets.
+    The brackets around the focused span (or the selection) take the place of the
+    space beside it when there is one, so moving the focus rarely changes how the
+    text wraps; otherwise they are inserted, and their offsets returned.
+    """
+    b0, b1 = block
+    styled: list[tuple[int, int, str]] = []
+    for s in spans:
+        start, end = max(s.span.start, b0), min(s.span.end, b1)
+        if start < end:
+            style = palette.span_style(s.span.label, s.status, s.origin)
+            styled.append((start - b0, end - b0, style))
+    marked: tuple[int, int, str] | None = None
+    if selection is not None:
+        marked = (selection.start, selection.end, FOCUS_MARK_STYLE)
+        start, end = max(selection.start, b0), min(selection.end, b1)
+        if start < end:
+            styled.append((start - b0, end - b0, SELECTION_STYLE))
+    elif focus is not None:
+        marked = (focus.span.start, focus.span.end, palette.tag_style(focus.span.label))
+    marks: list[tuple[int, int, str, str]] = []  # (local offset, chars replaced, mark, style)
+    if marked is not None:
+        start, end, style = marked
+        if b0 <= start < b1 or start == b0 == b1:
+            if start > b0 and text[start - 1] == " ":
+                marks.append((start - 1 - b0, 1, OPEN, style))
+            else:
+                marks.append((start - b0, 0, OPEN, style))
+        if b0 < end <= b1 or (start == end and b0 <= end <= b1):
+            if end < b1 and text[end] == " ":
+                marks.append((end - b0, 1, CLOSE, style))
+            else:
+                marks.append((end - b0, 0, CLOSE, style))
+    return _assemble(text[b0:b1], b0, styled, marks)
+
+
+def _assemble(
+    chunk: str,
+    b0: int,
+    styled: list[tuple[int, int, str]],
+    marks: list[tuple[int, int, str, str]],
+) -> tuple[Content, list[int]]:
+    if not marks:
+        return Content(chunk, [Span(a, b, style) for a, b, style in styled]), []
+    inserted = sorted(offset for offset, replaced, _, _ in marks if not replaced)
+    pieces: list[str] = []
+    mark_spans: list[Span] = []
+    last = 0
+    for offset, replaced, mark, style in sorted(marks, key=lambda m: (m[0], m[2] == OPEN)):
+        pieces.append(chunk[last:offset])
+        at = sum(len(p) for p in pieces)
+        pieces.append(mark)
+        mark_spans.append(Span(at, at + len(mark), style))
+        last = offset + replaced
+
+    pieces.append(chunk[last:])
+
+    def moved(pos: int, is_end: bool) -> int:
+        # An end sits before a mark inserted at the same offset; a start after it.
+        find = bisect.bisect_left if is_end else bisect.bisect_right
+        return pos + find(inserted, pos)
+
+    spans = [Span(moved(a, False), moved(b, True), style) for a, b, style in styled]
+    return Content("".join(pieces), spans + mark_spans), [b0 + i for i in inserted]
+
+
+def line_of(content: Content, offset: int, width: int) -> int:
+    """The wrapped line (0-based) holding display offset `offset` at this width."""
+    if width <= 0:
+        return 0
+    line = 0
+    plain_text = content.plain
+    position = 0
+    for raw in plain_text.split("\n"):
+        end = position + len(raw)
+        if offset <= end:
+            return line + _wrapped_row(raw, offset - position, width)
+        line += max(1, _wrapped_rows(raw, width))
+        position = end + 1
+    return line
+
+
+def _wrap_offsets(raw: str, width: int) -> list[int]:
+    try:
+        from rich._wrap import divide_line  # what Textual wraps Content with
+    except ImportError:  # private in Textual: fall back to a plain fold
+        return list(range(width, len(raw), width))
+    return divide_line(raw, width, fold=True)
+
+
+def _wrapped_row(raw: str, column: int, width: int) -> int:
+    return bisect.bisect_right(_wrap_offsets(raw, width), column)
+
+
+def _wrapped_rows(raw: str, width: int) -> int:
+    return len(_wrap_offsets(raw, width)) + 1
+
+
+# ---- tokens: what a boundary move or the token cursor steps over --------------------
+
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Token start and end offsets of a text, for stepping one token at a time."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        found = [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+        return cls(tuple(a for a, _ in found), tuple(b for _, b in found))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def index_at(self, offset: int) -> int:
+        """The token holding `offset`, else the next one (clamped)."""
+        if not self.starts:
+            return 0
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i >= 0 and offset < self.ends[i]:
+            return i
+        return min(i + 1, len(self.starts) - 1)
+
+    def start_before(self, offset: int) -> int | None:
+        i = bisect.bisect_left(self.starts, offset) - 1
+        return self.starts[i] if i >= 0 else None
+
+    def start_after(self, offset: int) -> int | None:
+        i = bisect.bisect_right(self.starts, offset)
+        return self.starts[i] if i < len(self.starts) else None
+
+    def end_before(self, offset: int) -> int | None:
+        i = bisect.bisect_left(self.ends, offset) - 1
+        return self.ends[i] if i >= 0 else None
+
+    def end_after(self, offset: int) -> int | None:
+        i = bisect.bisect_right(self.ends, offset)
+        return self.ends[i] if i < len(self.ends) else None
+
+
+# ---- the span list and the status lines -------------------------------------------------
+
+STATUS_MARK = {PENDING: "?", ACCEPTED: "\u2713", REJECTED: "\u2717"}  # ? ✓ ✗
+ORIGIN_SHORT = {
+    "model": "model",
+    "rule": "rule",
+    "import": "import",
+    "annotator": "you",
+    "gold-ruler": "ruler",
+}
+QUALIFIER_SHORT = {
+    "exact": "=",
+    "more_than": ">",
+    "at_least": "\u2265",
+    "approx": "~",
+    "nearly": "\u2272",
+    "up_to": "\u2264",
+    "less_than": "<",
+    "vague": "?",
+}
+
+
+def casualty_text(s: AnnotatedSpan, *, short: bool = True) -> str:
+    """'≥200' (short) or 'value 200, at_least' for a casualty span; '' otherwise."""
+    if not s.span.is_casualty:
+        return ""
+    value, qualifier = s.span.value, s.span.qualifier
+    if short:
+        shown = "?" if value is None else f"{value:,}"
+        if qualifier in (None, ""):
+            return "\u26a0" + shown  # ⚠: needs an attribute
+        return QUALIFIER_SHORT.get(qualifier, "") + ("" if qualifier == "vague" else shown)
+    return f"value {'null' if value is None else value}, {qualifier or 'no qualifier'}"
+
+
+def span_row(s: AnnotatedSpan, text: str, palette: Palette, width: int) -> Content:
+    """One line of the span list: status, label, text, casualty value, origin."""
+    label_w = 8
+    origin = ORIGIN_SHORT.get(s.origin, s.origin)[:6]
+    count = casualty_text(s)
+    text_w = max(4, width - 2 - label_w - 1 - len(count) - 1 - len(origin) - 1)
+    words = visible(" ".join(text[s.span.start : s.span.end].split()))
+    if len(words) > text_w:
+        words = words[: text_w - 1] + "\u2026"
+    style = palette.span_style(s.span.label, s.status, s.origin)
+    mark = STATUS_MARK.get(s.status, "?")
+    parts = [
+        (mark + " ", "bold" if s.status != REJECTED else "dim"),
+        (visible(s.span.label)[: label_w - 1].ljust(label_w), palette.tag_style(s.span.label)),
+        (words, style),
+        (" " * (text_w - len(words)) + " ", ""),
+        (count + (" " if count else ""), "bold"),
+        (origin, "dim italic"),
+    ]
+    return Content.assemble(*parts)
+
+
+def detail_line(s: AnnotatedSpan | None, text: str, n: int, index: int) -> Content:
+    """The status line under the text: everything about the focused span."""
+    if s is None:
+        return Content("No spans: press v to select text and a label key to add one.")
+    quote = visible(" ".join(text[s.span.start : s.span.end].split()))
+    if len(quote) > 60:
+        quote = quote[:59] + "\u2026"
+    parts: list[Content | tuple[str, str] | str] = [
+        (f" {index + 1}/{n} ", "reverse"),
+        " ",
+        (visible(s.span.label), "bold"),
+        " \u201c",
+        Content(quote),
+        "\u201d  ",
+        (s.status, "italic"),
+        f"  from {ORIGIN_SHORT.get(s.origin, s.origin)}",
+        f"  [{s.span.start}:{s.span.end}]",
+    ]
+    if s.span.is_casualty:
+        parts.append(("  " + casualty_text(s, short=False), "bold"))
+    return Content.assemble(*parts)

@@ -1,0 +1,1 @@
+"""The Textual annotator: app, screens, widgets. Imported only by `workbench annotate`."""

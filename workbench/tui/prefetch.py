@@ -1,0 +1,51 @@
+"""Computing suggestions ahead of the annotator, off the UI thread; no Textual here.
+
+Runs in a thread worker with its own Store (SQLite connections stay on their
+thread). spaCy is imported here, inside the function, so the first screen is
+painted before the model loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..config import Config
+from ..store import Store
+
+
+def prefetch(
+    db_path: Path,
+    config: Config,
+    annotator: str,
+    *,
+    candidates: tuple[str, ...] | None = None,
+    cancelled: Callable[[], bool],
+    wait: Callable[[], bool],
+    saved: Callable[[list[int], str], None],
+) -> None:
+    """Keep the next `config.prefetch` unopened documents suggested by the current model.
+
+    `wait()` blocks until the annotator opens another document (False: stop);
+    `saved(doc_ids, version)` reports each batch written.
+    """
+    from ..suggest import build_suggester, suggester_for
+
+    if candidates is None:
+        suggester = suggester_for(config)
+    else:
+        suggester = build_suggester(candidates, tuple(sorted(config.label_map.items())))
+    with Store(db_path) as store:
+        while not cancelled():
+            batch = store.upcoming_to_suggest(annotator, suggester.version, config.prefetch)
+            if batch:
+                results = list(suggester.suggest(d.text for d in batch))
+                if cancelled():
+                    return
+                store.save_suggestions(
+                    zip((d.id for d in batch), results, strict=True), suggester.version
+                )
+                saved([d.id for d in batch], suggester.version)
+                continue
+            if not wait():
+                return

@@ -1,0 +1,1 @@
+"""The annotator's screens: annotate, help, and the small forms."""

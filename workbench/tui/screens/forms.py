@@ -1,0 +1,143 @@
+"""Small modal forms: a casualty span's value and qualifier; a flag's comment."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ...model import QUALIFIERS
+
+QUALIFIER_HELP = {
+    "exact": "the number as stated",
+    "more_than": "more than, over, upwards of",
+    "at_least": "at least, no fewer than, a range",
+    "approx": "around, about, some, a dozen",
+    "nearly": "nearly, almost, close to",
+    "up_to": "up to, as many as",
+    "less_than": "fewer than, less than, under",
+    "vague": "dozens, scores, hundreds (no value)",
+}
+
+
+def parse_value(text: str) -> int | None:
+    """'1,200' -> 1200; '' -> None; anything else raises ValueError."""
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    if not cleaned:
+        return None
+    if not cleaned.isdigit():
+        raise ValueError("the value is a whole number of people, or empty")
+    return int(cleaned)
+
+
+def validate(value_text: str, qualifier: str | None) -> tuple[int | None, str]:
+    """The (value, qualifier) the form stands for, or ValueError saying what is wrong."""
+    value = parse_value(value_text)
+    if qualifier not in QUALIFIERS:
+        raise ValueError("choose a qualifier")
+    if qualifier == "vague" and value is not None:
+        raise ValueError("a vague count (dozens, hundreds) has no value: clear it")
+    if qualifier != "vague" and value is None:
+        raise ValueError(f"{qualifier} needs a value")
+    return value, qualifier
+
+
+class CasualtyForm(ModalScreen[tuple[int | None, str] | None]):
+    """Edit the value and qualifier of a casualty span."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+
+    def __init__(self, value: int | None, qualifier: str | None) -> None:
+        super().__init__()
+        self.value, self.qualifier = value, qualifier
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="casualty-form", classes="form"):
+            yield Label(Content("Casualty count"), classes="form-title")
+            yield Label(Content("Value (empty for vague counts)"))
+            yield Input(
+                "" if self.value is None else str(self.value), id="value", placeholder="e.g. 100"
+            )
+            yield Label(Content("Qualifier"))
+            options = [
+                Option(
+                    Content.assemble((q.ljust(10), "bold"), ("  " + QUALIFIER_HELP[q], "dim")), id=q
+                )
+                for q in QUALIFIERS
+            ]
+            yield OptionList(*options, id="qualifier")
+            yield Label(Content(""), id="form-error", classes="form-error")
+            yield Label(
+                Content("tab: next field \u00b7 enter: save \u00b7 esc: cancel"),
+                classes="form-hint",
+            )
+
+    def on_mount(self) -> None:
+        value = self.query_one("#value", Input)
+        value.cursor_blink = False  # steady cursor: stable screenshots, less SSH traffic
+        qualifiers = self.query_one("#qualifier", OptionList)
+        if self.qualifier in QUALIFIERS:
+            qualifiers.highlighted = QUALIFIERS.index(self.qualifier)
+        else:
+            qualifiers.highlighted = 0
+        value.focus()
+
+    def _save(self) -> None:
+        qualifiers = self.query_one("#qualifier", OptionList)
+        index = qualifiers.highlighted
+        qualifier = QUALIFIERS[index] if index is not None else None
+        try:
+            result = validate(self.query_one("#value", Input).value, qualifier)
+        except ValueError as e:
+            self.query_one("#form-error", Label).update(Content(str(e)))
+            return
+        self.dismiss(result)
+
+    @on(Input.Submitted)
+    def value_submitted(self) -> None:
+        self._save()
+
+    @on(OptionList.OptionSelected)
+    def qualifier_selected(self) -> None:
+        self._save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FlagForm(ModalScreen[str | None]):
+    """Flag the document for review, saying why."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="flag-form", classes="form"):
+            yield Label(Content("Flag for review"), classes="form-title")
+            yield Label(Content("What should a reviewer look at?"))
+            yield Input(id="comment", placeholder="e.g. two tolls for the same attack")
+            yield Label(Content(""), id="form-error", classes="form-error")
+            yield Label(
+                Content("enter: flag and open the next document \u00b7 esc: cancel"),
+                classes="form-hint",
+            )
+
+    def on_mount(self) -> None:
+        comment = self.query_one(Input)
+        comment.cursor_blink = False
+        comment.focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        comment = event.value.strip()
+        if not comment:
+            self.query_one("#form-error", Label).update(Content("a flag needs a comment"))
+            return
+        self.dismiss(comment)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,287 @@
+"""The annotator's state and actions, without Textual: what a keystroke does.
+
+Every action calls one intent-named store method (which commits with its events
+row) and then re-reads the annotation, so what the screen shows next is what the
+database holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..casualties import normalise_count
+from ..config import Config
+from ..display import Selection, Tokens
+from ..model import PENDING, AnnotatedSpan, Annotation, Progress, Span
+from ..store import Store, StoreError
+
+
+class ActionRefused(Exception):
+    """The action does not apply here (no span focused, a bound at the text's edge...)."""
+
+
+@dataclass(frozen=True)
+class Position:
+    index: int  # 1-based position of the document
+    total: int
+
+
+def casualty_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Value and qualifier read from the span's text by the suggester's normaliser."""
+    found = normalise_count(" ".join(text.split()))
+    if found is not None:
+        return {"value": found[0], "qualifier": found[1]}
+    if old and ("value" in old or "qualifier" in old):
+        return dict(old)
+    return {"value": None, "qualifier": None}
+
+
+class Session:
+    """One annotator working through the documents of one store."""
+
+    def __init__(self, store: Store, config: Config, annotator: str) -> None:
+        self.store, self.config, self.annotator = store, config, annotator
+        self.annotation: Annotation | None = None
+        self.spans: tuple[AnnotatedSpan, ...] = ()
+        self.focus_index = 0
+        self.tokens = Tokens((), ())
+        self.progress = Progress(0, 0, 0)
+        self.position = Position(0, 0)
+        self.anchor: int | None = None  # token index where the selection began
+        self.cursor = 0  # token index of the token cursor
+
+    # ---- reading ---------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.annotation.document.text if self.annotation else ""
+
+    @property
+    def focus(self) -> AnnotatedSpan | None:
+        return self.spans[self.focus_index] if self.spans else None
+
+    @property
+    def selecting(self) -> bool:
+        return self.anchor is not None
+
+    @property
+    def selection(self) -> Selection | None:
+        if self.anchor is None or not len(self.tokens):
+            return None
+        lo, hi = sorted((self.anchor, self.cursor))
+        return Selection(self.tokens.starts[lo], self.tokens.ends[hi])
+
+    def _focused(self) -> AnnotatedSpan:
+        span = self.focus
+        if span is None:
+            raise ActionRefused("no span here")
+        return span
+
+    # ---- documents -------------------------------------------------------------------
+
+    def open(self, doc_id: int | None) -> None:
+        """Show this document (None: every document is done)."""
+        self.anchor = None
+        if doc_id is None:
+            self.annotation, self.spans, self.tokens = None, (), Tokens((), ())
+        else:
+            self.annotation = self.store.open_annotation(doc_id, self.annotator)
+            self.spans = self.annotation.spans
+            self.tokens = Tokens.of(self.annotation.document.text)
+            self.position = Position(self.store.document_position(doc_id), self.progress.total or 0)
+        self.focus_index = 0
+        self._first_pending()
+        self.refresh_progress()
+
+    def open_next(self) -> None:
+        self.open(self.store.next_document_id(self.annotator))
+
+    def refresh_progress(self) -> None:
+        self.progress = self.store.progress(self.annotator)
+        self.position = Position(self.position.index, self.progress.total)
+
+    def _reload(self, focus_id: int | None = None) -> None:
+        assert self.annotation is not None
+        old_index = self.focus_index
+        self.annotation = self.store.annotation(self.annotation.id)
+        self.spans = self.annotation.spans
+        ids = [s.id for s in self.spans]
+        if focus_id is not None and focus_id in ids:
+            self.focus_index = ids.index(focus_id)
+        else:
+            self.focus_index = min(old_index, max(0, len(self.spans) - 1))
+
+    def _first_pending(self) -> None:
+        for i, s in enumerate(self.spans):
+            if s.status == PENDING:
+                self.focus_index = i
+                return
+
+    def _require(self) -> Annotation:
+        if self.annotation is None:
+            raise ActionRefused("no document open")
+        return self.annotation
+
+    # ---- moving ----------------------------------------------------------------------
+
+    def move(self, delta: int) -> None:
+        if self.spans:
+            self.focus_index = max(0, min(len(self.spans) - 1, self.focus_index + delta))
+
+    def focus_span(self, span_id: int) -> None:
+        for i, s in enumerate(self.spans):
+            if s.id == span_id:
+                self.focus_index = i
+
+    # ---- deciding on spans -----------------------------------------------------------
+
+    def accept(self) -> None:
+        span = self._focused()
+        self.store.accept(span.id, self.annotator)
+        self._reload(span.id)
+        self._advance_from(span.id)
+
+    def reject(self) -> None:
+        span = self._focused()
+        self.store.reject(span.id, self.annotator)
+        self._reload(span.id)
+        self._advance_from(span.id)
+
+    def _advance_from(self, span_id: int) -> None:
+        """Focus the next pending span after this one, so a run of decisions flows."""
+        ids = [s.id for s in self.spans]
+        here = ids.index(span_id) if span_id in ids else self.focus_index
+        for i in range(here + 1, len(self.spans)):
+            if self.spans[i].status == PENDING:
+                self.focus_index = i
+                return
+        self.focus_index = min(here + 1, len(self.spans) - 1)
+
+    def relabel(self, label: str) -> None:
+        span = self._focused()
+        attrs = self._attrs_for(label, span.span.start, span.span.end, span.span.attrs)
+        self.store.relabel(span.id, label, self.annotator, attrs)
+        self._reload(span.id)
+
+    def _attrs_for(self, label: str, start: int, end: int, old: dict[str, Any]) -> dict[str, Any]:
+        spec = self.config.labels.get(label)
+        if spec is None or not spec.is_casualty:
+            return {k: v for k, v in old.items() if k not in ("value", "qualifier")}
+        return {**old, **casualty_attrs(self.text[start:end], old)}
+
+    def nudge(self, edge: str, direction: int) -> None:
+        """Move the focused span's start or end one token earlier (-1) or later (+1)."""
+        span = self._focused()
+        start, end = span.span.start, span.span.end
+        t = self.tokens
+        if edge == "start":
+            new = t.start_before(start) if direction < 0 else t.start_after(start)
+            start = start if new is None else new
+        else:
+            new = t.end_before(end) if direction < 0 else t.end_after(end)
+            end = end if new is None else new
+        if not start < end or (start, end) == (span.span.start, span.span.end):
+            raise ActionRefused("the span cannot shrink or grow further that way")
+        attrs = span.span.attrs
+        if span.span.is_casualty:
+            attrs = casualty_attrs(self.text[start:end], attrs)
+        self.store.resize_span(span.id, start, end, attrs, self.annotator)
+        self._reload(span.id)
+
+    def delete(self) -> None:
+        span = self._focused()
+        self.store.delete_span(span.id, self.annotator)
+        self._reload()
+
+    def set_casualty(self, value: int | None, qualifier: str) -> None:
+        span = self._focused()
+        attrs = {**span.span.attrs, "value": value, "qualifier": qualifier}
+        self.store.set_attrs(span.id, attrs, self.annotator)
+        self._reload(span.id)
+
+    def accept_all(self) -> int:
+        annotation = self._require()
+        n = self.store.accept_all(annotation.id, self.annotator)
+        self._reload(self.focus.id if self.focus else None)
+        return n
+
+    # ---- adding a span with the token cursor -----------------------------------------
+
+    def select_begin(self) -> None:
+        self._require()
+        if not len(self.tokens):
+            raise ActionRefused("the document has no words")
+        at = self.focus.span.start if self.focus else 0
+        self.cursor = self.tokens.index_at(at)
+        self.anchor = self.cursor
+
+    def select_move(self, delta: int, *, extend: bool = False) -> None:
+        self.cursor = max(0, min(len(self.tokens) - 1, self.cursor + delta))
+        if not extend:
+            self.anchor = self.cursor
+
+    def select_line(self, direction: int, width: int, *, extend: bool = False) -> None:
+        """Move the token cursor about one screen line (width characters) up or down."""
+        here = self.tokens.starts[self.cursor]
+        target = max(0, min(len(self.text), here + direction * max(8, width)))
+        self.select_move(self.tokens.index_at(target) - self.cursor, extend=extend)
+
+    def select_cancel(self) -> None:
+        self.anchor = None
+
+    def add(self, label: str) -> None:
+        """Make the selection a span with this label (accepted, hand-made)."""
+        annotation = self._require()
+        selection = self.selection
+        if selection is None:
+            raise ActionRefused("nothing selected")
+        attrs = self._attrs_for(label, selection.start, selection.end, {})
+        span_id = self.store.add_span(
+            annotation.id, Span(selection.start, selection.end, label, attrs), self.annotator
+        )
+        self.anchor = None
+        self._reload(span_id)
+
+    # ---- finishing documents ---------------------------------------------------------
+
+    def submit(self) -> None:
+        self.store.submit(self._require().id, self.annotator)
+        self.open_next()
+
+    def skip(self) -> None:
+        self.store.skip(self._require().id, self.annotator)
+        self.open_next()
+
+    def flag(self, comment: str) -> None:
+        self.store.flag(self._require().id, self.annotator, comment)
+        self.open_next()
+
+    def undo(self) -> bool:
+        """Revert the latest change (any document); False when there is nothing to undo."""
+        doc_id = self.store.undo(self.annotator)
+        if doc_id is None:
+            return False
+        if self.annotation is not None and doc_id == self.annotation.document.id:
+            self._reload(self.focus.id if self.focus else None)
+            self.refresh_progress()
+        else:
+            self.open(doc_id)
+        return True
+
+    def previous(self) -> None:
+        current = self.annotation.document.id if self.annotation else 10**18
+        doc_id = self.store.previous_document_id(self.annotator, current)
+        if doc_id is None:
+            raise ActionRefused("this is the first document you worked on")
+        self.open(doc_id)
+
+    def next(self) -> None:
+        annotation = self._require()
+        doc_id = self.store.document_after(annotation.document.id)
+        if doc_id is None:
+            raise ActionRefused("this is the last document")
+        self.open(doc_id)
+
+
+__all__ = ["ActionRefused", "Session", "StoreError", "casualty_attrs"]

@@ -1,0 +1,69 @@
+"""The spans of the document in text order: one line each, drawn with the Line API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import events
+from textual.content import Content
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...display import Palette, span_row
+from ...model import AnnotatedSpan
+from ..messages import SpanClicked
+
+CURSOR_STYLE = "bold on #2c3a4f"
+
+
+class SpanList(ScrollView, can_focus=False):
+    """Status, label, text, casualty value and origin of every span."""
+
+    def __init__(self, palette: Palette, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.palette = palette
+        self.spans: Sequence[AnnotatedSpan] = ()
+        self.text = ""
+        self.cursor = 0
+        self._cache: dict[tuple[int, int, bool], Strip] = {}
+
+    def set_spans(self, spans: Sequence[AnnotatedSpan], text: str, cursor: int) -> None:
+        if spans is not self.spans or text is not self.text:
+            self.spans, self.text = spans, text
+            self._cache.clear()
+        if self.virtual_size.height != len(spans):
+            self.virtual_size = Size(self.size.width, len(spans))
+        if cursor != self.cursor:
+            self._cache.pop((self.cursor, self.scrollable_content_region.width, True), None)
+        self.cursor = cursor
+        self.scroll_to_region(Region(0, cursor, 1, 1), animate=False, immediate=True)
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(event.size.width, len(self.spans))
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.spans):
+            return Strip.blank(width, self.rich_style)
+        key = (index, width, index == self.cursor)
+        strip = self._cache.get(key)
+        if strip is None:
+            row = span_row(self.spans[index], self.text, self.palette, width - 1)
+            if index == self.cursor:
+                row = Content.assemble(("\u25b6", "bold"), row).stylize(CURSOR_STYLE)
+            else:
+                row = Content(" ") + row
+            strip = Strip(row.render_segments(self.visual_style)).adjust_cell_length(
+                width, self.rich_style
+            )
+            self._cache[key] = strip
+        return strip
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.spans):
+            self.post_message(SpanClicked(self.spans[index].id))
