@@ -170,12 +170,10 @@ def export(
             shard_size=shard_size,
         )
         return result
-    sink = (
-        open(out, "wb", buffering=1 << 20)
-        if out is not None
-        # noqa: SIM115
-        else (stdout or sys.stdout.buffer)
-    )
+    if out is not None:
+        sink: IO[bytes] = open(out, "wb", buffering=1 << 20)  # noqa: SIM115 (closed below)
+    else:
+        sink = stdout or sys.stdout.buffer
     buf = sink
     try:
         writers: dict[str, Callable[..., bytes]] = {
