@@ -63,3 +63,18 @@ def test_suggest_command_fills_documents_once_per_model(db_path, n_process):
         got = [[(s.label, s.value) for s in store.suggestions(i)] for i in store.document_ids()]
         assert store.status().suggested == 3
     assert got == [[("INJURED", 2)], [("KILLED", 12)], []]
+
+
+def test_casualty_spans_from_a_trained_model_get_their_count_read():
+    from spacy.tokens import Span as SpacySpan
+
+    suggester = build_suggester((BLANK,))
+    doc = suggester.nlp.make_doc("Shelling killed more than 40 people.")
+    doc.spans["casualties"] = [SpacySpan(doc, 2, 5, label="KILLED")]  # as a spancat leaves it
+    [span] = suggester.spans(doc)
+    assert (span.label, span.value, span.qualifier, span.source) == (
+        "KILLED",
+        40,
+        "more_than",
+        "model",
+    )

@@ -53,7 +53,11 @@ class Suggester:
                     out.append(Span(start, end, label, {}, source))
         for span in doc.spans.get(SPANS_KEY, []):
             attrs = {"value": span._.casualty_value, "qualifier": span._.casualty_qualifier}
-            out.append(Span(span.start_char, span.end_char, span.label_, attrs, SOURCE_RULE))
+            source = SOURCE_RULE
+            if attrs["qualifier"] is None:  # a trained spancat's span: read its count here
+                attrs = casualty_rules.casualty_attrs(span.text) or attrs
+                source = SOURCE_MODEL
+            out.append(Span(span.start_char, span.end_char, span.label_, attrs, source))
         return sorted(out, key=lambda s: (s.start, s.end, s.label))
 
     def suggest(
