@@ -263,8 +263,12 @@ async def test_previous_document_can_be_changed(app_for, read):
 async def test_quit_keeps_everything(app_for, read):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "x", "q")
+        await pilot.press("a", "x")
         await pilot.pause()
+        assert app.return_code is None
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0  # the app is exiting
     store = read()
     assert span_at(store, "DUSHANBE").status == ACCEPTED
     assert span_at(store, "May 24, 2016").status == REJECTED

@@ -72,6 +72,18 @@ class Tmux:
         )
         return int(out.stdout.split()[0])
 
+    def ended(self, timeout: float = 10) -> bool:
+        """Whether the command exited (its session closes with it) within `timeout`."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            alive = subprocess.run(
+                ["tmux", "-L", self.name, "has-session", "-t", self.name], capture_output=True
+            )
+            if alive.returncode != 0:
+                return True
+            time.sleep(0.1)
+        return False
+
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
 
@@ -110,7 +122,7 @@ def test_annotate_in_tmux_then_export(tmp_path, tmux):
     term.send("a", "s")  # accept it, submit
     term.wait_for("done 1/3")
     term.send("q")
-    time.sleep(0.5)
+    assert term.ended(), f"q did not quit; screen:\n{term.screen()}"
     out = tmp_path / "gold.jsonl"
     subprocess.run(
         workbench(db, "tess", "export", "--out", str(out)),

@@ -58,7 +58,7 @@ _SPECS: list[tuple[str, str, str, str, bool, tuple[str, ...]]] = [
     ("doc.previous", "p", "previous_document", "Previous doc", False, (NORMAL,)),
     ("doc.next", "n", "next_document", "Next doc", False, (NORMAL,)),
     ("app.help", "question_mark", "help", "Help", True, (NORMAL, SELECT)),
-    ("app.quit", "q", "quit", "Quit", True, (NORMAL, SELECT)),
+    ("app.quit", "q", "app.quit", "Quit", True, (NORMAL, SELECT)),
 ]
 
 MODES: dict[str, tuple[str, ...]] = {spec[2].split("(")[0]: spec[5] for spec in _SPECS}
