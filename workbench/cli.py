@@ -162,12 +162,8 @@ def _seed(ctx: Context, store: Store) -> None:
 
 
 def _open_annotator(ctx: Context) -> None:
-    try:
-        from .tui.app import run_annotator
-    except ImportError:  # the annotator is not built yet: say where things stand
-        with ctx.open_store() as store:
-            _print_status(store)
-        return
+    from .tui.app import run_annotator
+
     run_annotator(ctx.db_path, ctx.config, ctx.annotator)
 
 
