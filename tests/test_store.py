@@ -13,21 +13,21 @@ from workbench.store import Store, StoreError
 from .conftest import new_doc
 
 
+ALL_MIGRATIONS = ["m001_initial", "m002_annotator_history_index", "m003_annotator_recent_index"]
+
+
 def test_open_sets_wal_foreign_keys_and_schema_version(store: Store):
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-    assert [m.name for m in schema.migrations.applied(store.db)] == [
-        "m001_initial",
-        "m002_annotator_history_index",
-    ]
+    assert [m.name for m in schema.migrations.applied(store.db)] == ALL_MIGRATIONS
 
 
 def test_reopening_applies_no_migration_twice(db_path):
     Store(db_path).close()
     with Store(db_path) as again:
         names = [r["name"] for r in again.db.query("SELECT name FROM _sqlite_migrations")]
-    assert names == ["m001_initial", "m002_annotator_history_index"]
+    assert names == ALL_MIGRATIONS
 
 
 def test_a_database_from_an_older_version_is_migrated(db_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 migrations = Migrations("workbench")
 
@@ -25,6 +25,12 @@ def m001_initial(db: Database) -> None:
 def m002_annotator_history_index(db: Database) -> None:
     # "where did this annotator get to": max(doc_id) per annotator without a scan.
     db.execute("CREATE INDEX annotations_annotator_doc ON annotations(annotator, doc_id)")
+
+
+@migrations()
+def m003_annotator_recent_index(db: Database) -> None:
+    # "today's count" in the annotator's header: only today's rows, not the whole history.
+    db.execute("CREATE INDEX annotations_annotator_updated ON annotations(annotator, updated_at)")
 
 
 _INITIAL = [
