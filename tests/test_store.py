@@ -12,7 +12,6 @@ from workbench.store import Store, StoreError
 
 from .conftest import new_doc
 
-
 ALL_MIGRATIONS = ["m001_initial", "m002_annotator_history_index", "m003_annotator_recent_index"]
 
 

@@ -97,39 +97,30 @@ class Palette:
 
 # ---- blocks: the text split so a keystroke re-renders only a little of it -------------
 
-BLOCK_CHARS = 1200
 LONG_LINE_CHARS = 4000
 
 
-def split_blocks(text: str, target: int = BLOCK_CHARS) -> list[tuple[int, int]]:
-    """Ranges [start, end) of whole lines, about `target` characters each.
+def split_lines(text: str, longest: int = LONG_LINE_CHARS) -> list[tuple[int, int]]:
+    """Ranges [start, end) of the text's lines, without their newline.
 
-    The newline between two blocks belongs to neither (a block boundary is a line
-    break). A line longer than LONG_LINE_CHARS is cut at a space, which shows as an
-    extra line break: rare, and it keeps a keystroke cheap on one-line documents.
+    A line longer than `longest` is cut at a space (the space starts the next
+    range, so no character is lost), which shows as an extra line break: rare, and
+    it keeps re-wrapping one line cheap on one-line documents.
     """
-    blocks: list[tuple[int, int]] = []
-    start = 0
-    n = len(text)
-    while start <= n:
-        end = start + target
-        if end >= n:
-            blocks.append((start, n))
-            break
-        newline = text.find("\n", end)
+    out: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while True:
+        newline = text.find("\n", start)
+        end = n if newline == -1 else newline
+        while end - start > longest:
+            cut = text.rfind(" ", start + 1, start + longest)
+            cut = cut if cut > start else start + longest
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
         if newline == -1:
-            newline = n
-        if newline - start > LONG_LINE_CHARS:
-            cut = text.rfind(" ", start + 1, start + LONG_LINE_CHARS)
-            cut = cut if cut > start else start + LONG_LINE_CHARS
-            blocks.append((start, cut))
-            start = cut  # the space starts the next block, so no character is lost
-            continue
-        blocks.append((start, newline))
+            return out
         start = newline + 1
-        if start == n:
-            break
-    return blocks
 
 
 @dataclass(frozen=True)
@@ -217,36 +208,57 @@ def _assemble(
     return Content("".join(pieces), spans + mark_spans), [b0 + i for i in inserted]
 
 
-def line_of(content: Content, offset: int, width: int) -> int:
-    """The wrapped line (0-based) holding display offset `offset` at this width."""
+_WORD = re.compile(r"\s*\S+\s*")
+# Characters one cell wide (rich agrees): Latin, Greek, Cyrillic, news punctuation.
+_NARROW = frozenset(
+    chr(code)
+    for first, last in [
+        (0x20, 0x7E),
+        (0xA0, 0x2FF),
+        (0x370, 0x482),
+        (0x2010, 0x2027),
+        (0x2030, 0x205E),
+        (0x20A0, 0x20C0),
+    ]
+    for code in range(first, last + 1)
+)
+
+
+def wrap_offsets(plain: str, width: int) -> list[int]:
+    """Where a line of text breaks when wrapped at `width` cells, as Textual wraps it."""
     if width <= 0:
-        return 0
-    line = 0
-    plain_text = content.plain
-    position = 0
-    for raw in plain_text.split("\n"):
-        end = position + len(raw)
-        if offset <= end:
-            return line + _wrapped_row(raw, offset - position, width)
-        line += max(1, _wrapped_rows(raw, width))
-        position = end + 1
-    return line
-
-
-def _wrap_offsets(raw: str, width: int) -> list[int]:
+        return []
+    if plain.isascii() or _NARROW.issuperset(plain):  # one cell each: no measuring
+        return _wrap_narrow(plain, width)
     try:
         from rich._wrap import divide_line  # what Textual wraps Content with
     except ImportError:  # private in Textual: fall back to a plain fold
-        return list(range(width, len(raw), width))
-    return divide_line(raw, width, fold=True)
+        return list(range(width, len(plain), width))
+    return divide_line(plain, width, fold=True)
 
 
-def _wrapped_row(raw: str, column: int, width: int) -> int:
-    return bisect.bisect_right(_wrap_offsets(raw, width), column)
-
-
-def _wrapped_rows(raw: str, width: int) -> int:
-    return len(_wrap_offsets(raw, width)) + 1
+def _wrap_narrow(plain: str, width: int) -> list[int]:
+    """rich's `divide_line` (fold=True) for text of one-cell characters."""
+    breaks: list[int] = []
+    column = 0
+    for match in _WORD.finditer(plain):
+        start, end = match.span()
+        word = match.group()
+        length = len(word.rstrip())
+        if width - column >= length:
+            column += end - start
+        elif length > width:  # a word longer than a row: folded
+            while end - start > width:
+                if start:
+                    breaks.append(start)
+                start += width
+            if start:
+                breaks.append(start)
+            column = end - start
+        elif column and start:
+            breaks.append(start)
+            column = end - start
+    return breaks
 
 
 # ---- tokens: what a boundary move or the token cursor steps over --------------------

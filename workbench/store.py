@@ -714,6 +714,104 @@ class Store:
         )
         return [_document(r) for r in rows]
 
+    def annotated_span(self, span_id: int) -> AnnotatedSpan | None:
+        """One span of an annotation as stored (None: deleted), to redraw only what changed."""
+        row = self._one("SELECT * FROM annotation_spans WHERE id = ?", [span_id])
+        if row is None:
+            return None
+        return AnnotatedSpan(
+            row["id"], _span(row, source=row["origin"]), row["status"], row["origin"]
+        )
+
+    def document_to_suggest(self, doc_id: int, model_version: str) -> Document | None:
+        """The document, if its stored suggestions are not from this model."""
+        row = self._one(
+            "SELECT * FROM documents WHERE id = ? AND"
+            " (suggested_with IS NULL OR suggested_with != ?)",
+            [doc_id, model_version],
+        )
+        return _document(row) if row else None
+
+    def add_late_suggestions(
+        self, annotation_id: int, annotator: str, model_version: str
+    ) -> list[AnnotatedSpan]:
+        """Suggestions that arrived after an annotation was opened, added to it as pending.
+
+        Only while it is in progress, and only suggestions the annotation lacks (same
+        start, end and label) that the annotator never acted on: a span they deleted,
+        moved or relabelled is in the `before` of one of their events, a rejected one
+        is still there. The events row names no annotator: `u` does not undo it.
+        """
+        with self._write() as conn:
+            ann = self._annotation_row(conn, annotation_id, annotator)
+            if ann["status"] != IN_PROGRESS:
+                return []
+            known = {
+                (r[0], r[1], r[2])
+                for r in conn.execute(
+                    'SELECT start, "end", label FROM annotation_spans WHERE annotation_id = ?',
+                    (annotation_id,),
+                )
+            }
+            for (before,) in conn.execute(
+                "SELECT before FROM events WHERE annotation_id = ? AND before IS NOT NULL",
+                (annotation_id,),
+            ):
+                for s in (_loads(before) or {}).get("spans", []):
+                    known.add((s["start"], s["end"], s["label"]))
+            rows = _fetch(
+                conn,
+                'SELECT start, "end", label, attrs, suggester FROM suggestions WHERE doc_id = ?'
+                ' GROUP BY start, "end", label ORDER BY start, "end"',
+                (ann["doc_id"],),
+            )
+            added: list[dict[str, Any]] = []
+            for r in rows:
+                if (r["start"], r["end"], r["label"]) in known:
+                    continue
+                cur = conn.execute(
+                    'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
+                    " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        annotation_id,
+                        r["start"],
+                        r["end"],
+                        r["label"],
+                        r["attrs"],
+                        PENDING,
+                        r["suggester"],
+                    ),
+                )
+                added.append(
+                    _span_state(
+                        {
+                            **r,
+                            "id": int(cur.lastrowid or 0),
+                            "status": PENDING,
+                            "origin": r["suggester"],
+                        }
+                    )
+                )
+            if added:
+                self._event(
+                    conn,
+                    "",
+                    "late_suggestions",
+                    doc_id=ann["doc_id"],
+                    annotation_id=annotation_id,
+                    before={"spans": []},
+                    after={"model_version": model_version, "spans": added},
+                )
+        return [
+            AnnotatedSpan(
+                s["id"],
+                Span(s["start"], s["end"], s["label"], s["attrs"], s["origin"]),
+                PENDING,
+                s["origin"],
+            )
+            for s in added
+        ]
+
     # ---- added for gold import/export --------------------------------------------------
 
     def count_annotations(

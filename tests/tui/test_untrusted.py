@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.content import Content
 
-from workbench.display import Palette, block_content, span_row, visible
+from workbench.display import Palette, block_content, span_row, visible, wrap_offsets
 from workbench.model import PENDING, AnnotatedSpan, Span
-from workbench.tui.widgets.document_view import TextBlock
+from workbench.tui.widgets.document_view import DocumentView
 
 from .helpers import ANNOTATOR
 from .test_snapshots import HOSTILE, app_on, hostile_db
@@ -58,7 +58,7 @@ async def test_hostile_document_is_shown_literally(tmp_path):
     app = app_on(hostile_db(tmp_path / "h.db"))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        shown = "".join(b.shown.plain for b in app.screen.query(TextBlock))
+        shown = app.screen.query_one(DocumentView).shown_text
         assert "[/x]" in shown and "[link=https://evil.example]" in shown
         assert "\x1b" not in shown and "\x9b" not in shown and "\u202e" not in shown
         await pilot.press("a", "a")  # accepting "[/x]" and Kabul works like any span
@@ -69,3 +69,13 @@ async def test_hostile_document_is_shown_literally(tmp_path):
     with Store(tmp_path / "h.db") as store:
         spans = store.open_annotation(1, ANNOTATOR).gold_spans()
         assert [s.text_in(HOSTILE) for s in spans] == ["[/x]", "Kabul"]
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab  xyz,.\u2019\u201c\u2014\u00e9\u4e2d\u0301\u2400")),
+    st.integers(1, 30),
+)
+def test_wrapping_is_textuals(text, width):
+    from rich._wrap import divide_line
+
+    assert wrap_offsets(text, width) == divide_line(text, width, fold=True)

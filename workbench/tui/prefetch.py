@@ -20,14 +20,18 @@ def prefetch(
     annotator: str,
     *,
     candidates: tuple[str, ...] | None = None,
+    current: Callable[[], int | None] = lambda: None,
     cancelled: Callable[[], bool],
     wait: Callable[[], bool],
     saved: Callable[[list[int], str], None],
 ) -> None:
-    """Keep the next `config.prefetch` unopened documents suggested by the current model.
+    """Keep the open document and the next `config.prefetch` unopened ones suggested by
+    the current model.
 
-    `wait()` blocks until the annotator opens another document (False: stop);
-    `saved(doc_ids, version)` reports each batch written.
+    The open document (`current()`) comes first, alone, when its suggestions are
+    missing or from another model: the annotator is looking at it. `wait()` blocks
+    until the annotator opens another document (False: stop); `saved(doc_ids,
+    version)` reports each batch written.
     """
     from ..suggest import build_suggester, suggester_for
 
@@ -37,7 +41,12 @@ def prefetch(
         suggester = build_suggester(candidates, tuple(sorted(config.label_map.items())))
     with Store(db_path) as store:
         while not cancelled():
-            batch = store.upcoming_to_suggest(annotator, suggester.version, config.prefetch)
+            doc_id = current()
+            now = None if doc_id is None else store.document_to_suggest(doc_id, suggester.version)
+            if now is not None:
+                batch = [now]
+            else:
+                batch = store.upcoming_to_suggest(annotator, suggester.version, config.prefetch)
             if batch:
                 results = list(suggester.suggest(d.text for d in batch))
                 if cancelled():

@@ -1,19 +1,20 @@
 """The annotator's state and actions, without Textual: what a keystroke does.
 
 Every action calls one intent-named store method (which commits with its events
-row) and then re-reads the annotation, so what the screen shows next is what the
-database holds.
+row) and then re-reads what it changed (the one span, or the whole annotation), so
+what the screen shows next is what the database holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..casualties import normalise_count
 from ..config import Config
 from ..display import Selection, Tokens
-from ..model import PENDING, AnnotatedSpan, Annotation, Progress, Span
+from ..model import IN_PROGRESS, PENDING, AnnotatedSpan, Annotation, Progress, Span
 from ..store import Store, StoreError
 
 
@@ -45,7 +46,7 @@ class Session:
         self.annotation: Annotation | None = None
         self.spans: tuple[AnnotatedSpan, ...] = ()
         self.focus_index = 0
-        self.tokens = Tokens((), ())
+        self._tokens: Tokens | None = None
         self.progress = Progress(0, 0, 0)
         self.position = Position(0, 0)
         self.anchor: int | None = None  # token index where the selection began
@@ -56,6 +57,13 @@ class Session:
     @property
     def text(self) -> str:
         return self.annotation.document.text if self.annotation else ""
+
+    @property
+    def tokens(self) -> Tokens:
+        """Token offsets of the text, found when first needed (a boundary move, `v`)."""
+        if self._tokens is None:
+            self._tokens = Tokens.of(self.text)
+        return self._tokens
 
     @property
     def focus(self) -> AnnotatedSpan | None:
@@ -84,12 +92,12 @@ class Session:
         """Show this document (None: every document is done)."""
         self.anchor = None
         if doc_id is None:
-            self.annotation, self.spans, self.tokens = None, (), Tokens((), ())
+            self.annotation, self.spans = None, ()
         else:
             self.annotation = self.store.open_annotation(doc_id, self.annotator)
             self.spans = self.annotation.spans
-            self.tokens = Tokens.of(self.annotation.document.text)
             self.position = Position(self.store.document_position(doc_id), self.progress.total or 0)
+        self._tokens = None
         self.focus_index = 0
         self._first_pending()
         self.refresh_progress()
@@ -106,6 +114,24 @@ class Session:
         old_index = self.focus_index
         self.annotation = self.store.annotation(self.annotation.id)
         self.spans = self.annotation.spans
+        ids = [s.id for s in self.spans]
+        if focus_id is not None and focus_id in ids:
+            self.focus_index = ids.index(focus_id)
+        else:
+            self.focus_index = min(old_index, max(0, len(self.spans) - 1))
+
+    def _reread(self, span_id: int, focus_id: int | None = None) -> None:
+        """Re-read the one span an action changed (gone when deleted), keep text order."""
+        assert self.annotation is not None
+        old_index = self.focus_index
+        spans = [s for s in self.spans if s.id != span_id]
+        changed = self.store.annotated_span(span_id)
+        if changed is not None:
+            keys = [(s.span.start, s.span.end, s.id) for s in spans]
+            at = bisect.bisect(keys, (changed.span.start, changed.span.end, changed.id))
+            spans.insert(at, changed)
+        self.spans = tuple(spans)
+        self.annotation = replace(self.annotation, spans=self.spans)
         ids = [s.id for s in self.spans]
         if focus_id is not None and focus_id in ids:
             self.focus_index = ids.index(focus_id)
@@ -139,13 +165,13 @@ class Session:
     def accept(self) -> None:
         span = self._focused()
         self.store.accept(span.id, self.annotator)
-        self._reload(span.id)
+        self._reread(span.id, span.id)
         self._advance_from(span.id)
 
     def reject(self) -> None:
         span = self._focused()
         self.store.reject(span.id, self.annotator)
-        self._reload(span.id)
+        self._reread(span.id, span.id)
         self._advance_from(span.id)
 
     def _advance_from(self, span_id: int) -> None:
@@ -162,7 +188,7 @@ class Session:
         span = self._focused()
         attrs = self._attrs_for(label, span.span.start, span.span.end, span.span.attrs)
         self.store.relabel(span.id, label, self.annotator, attrs)
-        self._reload(span.id)
+        self._reread(span.id, span.id)
 
     def _attrs_for(self, label: str, start: int, end: int, old: dict[str, Any]) -> dict[str, Any]:
         spec = self.config.labels.get(label)
@@ -187,18 +213,18 @@ class Session:
         if span.span.is_casualty:
             attrs = casualty_attrs(self.text[start:end], attrs)
         self.store.resize_span(span.id, start, end, attrs, self.annotator)
-        self._reload(span.id)
+        self._reread(span.id, span.id)
 
     def delete(self) -> None:
         span = self._focused()
         self.store.delete_span(span.id, self.annotator)
-        self._reload()
+        self._reread(span.id)
 
     def set_casualty(self, value: int | None, qualifier: str) -> None:
         span = self._focused()
         attrs = {**span.span.attrs, "value": value, "qualifier": qualifier}
         self.store.set_attrs(span.id, attrs, self.annotator)
-        self._reload(span.id)
+        self._reread(span.id, span.id)
 
     def accept_all(self) -> int:
         annotation = self._require()
@@ -241,7 +267,27 @@ class Session:
             annotation.id, Span(selection.start, selection.end, label, attrs), self.annotator
         )
         self.anchor = None
-        self._reload(span_id)
+        self._reread(span_id, span_id)
+
+    # ---- suggestions that arrive while the document is open ---------------------------
+
+    def add_late_suggestions(self, doc_ids: list[int], model_version: str) -> int:
+        """Merge suggestions just computed for the open document, if it is in progress;
+        the focus stays on its span. Returns how many spans were added."""
+        annotation = self.annotation
+        if (
+            annotation is None
+            or annotation.document.id not in doc_ids
+            or annotation.status != IN_PROGRESS
+        ):
+            return 0
+        focus = self.focus
+        added = self.store.add_late_suggestions(annotation.id, self.annotator, model_version)
+        if added:
+            self._reload(focus.id if focus else None)
+            if focus is None:
+                self._first_pending()
+        return len(added)
 
     # ---- finishing documents ---------------------------------------------------------
 

@@ -45,17 +45,17 @@ class AnnotateScreen(Screen[None]):
         yield DetailBar(id="detail")
         yield Footer(id="footer")
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.query_one(Footer).compact = True
-        await self.show_document()
+        self.show_document()
 
     # ---- drawing -------------------------------------------------------------------
 
-    async def show_document(self) -> None:
-        """Draw a newly opened document from the session."""
+    def show_document(self) -> None:
+        """Draw a newly opened document from the session (same widgets, new content)."""
         s = self.session
         self.mode = SELECT if s.selecting else NORMAL
-        await self.query_one(DocumentView).show_document(s.text, s.spans, s.focus, s.selection)
+        self.query_one(DocumentView).show_document(s.text, s.spans, s.focus, s.selection)
         self._show_rest()
         self.post_message(DocumentOpened(s.annotation.document.id if s.annotation else None))
 
@@ -100,14 +100,25 @@ class AnnotateScreen(Screen[None]):
         self.show_changes()
         return True
 
-    async def _do_document(self, method, *args) -> bool:  # type: ignore[no-untyped-def]
+    def _do_document(self, method, *args) -> bool:  # type: ignore[no-untyped-def]
         try:
             method(*args)
         except (ActionRefused, StoreError) as e:
             self.refused(str(e))
             return False
-        await self.show_document()
+        self.show_document()
         return True
+
+    def late_suggestions(self, doc_ids: list[int], model_version: str) -> None:
+        """Suggestions for the open document arrived: merge them, keep the focus."""
+        try:
+            added = self.session.add_late_suggestions(doc_ids, model_version)
+        except StoreError as e:
+            self.refused(str(e))
+            return
+        if added:
+            self.show_changes()
+            self.notify(f"{added} new suggestion(s) from the model.", timeout=2, markup=False)
 
     def action_move(self, delta: int) -> None:
         self._do(self.session.move, delta)
@@ -172,23 +183,23 @@ class AnnotateScreen(Screen[None]):
 
     # ---- documents -----------------------------------------------------------------
 
-    async def action_submit(self) -> None:
-        await self._do_document(self.session.submit)
+    def action_submit(self) -> None:
+        self._do_document(self.session.submit)
 
-    async def action_skip(self) -> None:
-        await self._do_document(self.session.skip)
+    def action_skip(self) -> None:
+        self._do_document(self.session.skip)
 
     def action_flag(self) -> None:
         if self.session.annotation is None:
             return
 
-        async def done(comment: str | None) -> None:
+        def done(comment: str | None) -> None:
             if comment is not None:
-                await self._do_document(self.session.flag, comment)
+                self._do_document(self.session.flag, comment)
 
         self.app.push_screen(FlagForm(), done)
 
-    async def action_undo(self) -> None:
+    def action_undo(self) -> None:
         s = self.session
         before = s.annotation.document.id if s.annotation else None
         try:
@@ -201,13 +212,13 @@ class AnnotateScreen(Screen[None]):
         elif s.annotation is not None and s.annotation.document.id == before:
             self.show_changes()
         else:
-            await self.show_document()
+            self.show_document()
 
-    async def action_previous_document(self) -> None:
-        await self._do_document(self.session.previous)
+    def action_previous_document(self) -> None:
+        self._do_document(self.session.previous)
 
-    async def action_next_document(self) -> None:
-        await self._do_document(self.session.next)
+    def action_next_document(self) -> None:
+        self._do_document(self.session.next)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.config))

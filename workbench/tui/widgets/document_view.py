@@ -1,109 +1,92 @@
-"""The article text, wrapped, with spans highlighted; re-renders only what changed.
+"""The article text, wrapped, with spans highlighted; redraws only the lines that changed.
 
-The text is split into blocks of whole lines (`display.split_blocks`), one Static
-each, so a keystroke on a 50,000-character document re-wraps a block or two, not
-the whole text.
+A Line API view: the text is split into lines (`display.split_lines`), each styled
+and wrapped on its own, and only the rows on screen are rendered. A keystroke
+restyles the one or two lines whose spans, focus or selection changed; when their
+text is unchanged (only styles moved) the wrapping is kept, so nothing is laid out
+again. Opening another document swaps the content of the same widget.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from textual.containers import VerticalScroll
+from textual import events
 from textual.content import Content
-from textual.geometry import Region, Spacing
-from textual.widgets import Static
+from textual.geometry import Region, Size, Spacing
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from ...display import Palette, Selection, block_content, line_of, split_blocks, visible
+from ...display import Palette, Selection, block_content, split_lines, visible, wrap_offsets
 from ...model import AnnotatedSpan
-
-
-class TextBlock(Static, can_focus=False):
-    """A run of whole lines of the article."""
-
-    def __init__(self, content: Content) -> None:
-        super().__init__(content, markup=False)
-        self.shown = content
-
-    def show(self, content: Content, width: int) -> None:
-        """Show new content with its height computed here (cheaper than Textual's
-        auto height, which wraps every block of a long document on each layout)."""
-        self.shown = content
-        self.fit(width)
-        self.update(content, layout=False)
-
-    def fit(self, width: int) -> None:
-        if width > 0:
-            height = rows(self.shown, width)
-            if self.styles.height is None or self.styles.height.value != height:
-                self.styles.height = height
-
-
-def rows(content: Content, width: int) -> int:
-    return line_of(content, len(content.plain), width) + 1
-
 
 Signature = tuple[object, ...]
 
 
-class DocumentView(VerticalScroll, can_focus=False):
+@dataclass
+class Line:
+    """One line of the text (no newline) as shown: styled, wrapped into rows."""
+
+    start: int  # document offsets [start, end)
+    end: int
+    signature: Signature = ()
+    content: Content = field(default_factory=Content)
+    inserted: list[int] = field(default_factory=list)  # offsets of inserted marks
+    breaks: list[int] = field(default_factory=list)  # display offsets where rows begin
+
+    @property
+    def rows(self) -> int:
+        return len(self.breaks) + 1
+
+    def row(self, index: int) -> Content:
+        """One wrapped row, cut when it is drawn (only rows on screen are)."""
+        cuts = [0, *self.breaks, len(self.content.plain)]
+        piece = self.content[cuts[index] : cuts[index + 1]]
+        # As Textual wraps: the space a row breaks at is not drawn at its end.
+        return piece.rstrip() if index < len(self.breaks) else piece
+
+
+class DocumentView(ScrollView, can_focus=False):
     """The document being annotated."""
 
     def __init__(self, palette: Palette, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.palette = palette
         self.text = ""
-        self.blocks: list[tuple[int, int]] = []
-        self.block_starts: list[int] = []
-        self.signatures: list[Signature] = []
-        self.inserted: list[list[int]] = []  # per block: source offsets of inserted marks
+        self.lines: list[Line] = []
+        self.line_starts: list[int] = []
+        self.first_row: list[int] = []  # per line: index of its first row
+        self.row_line: list[int] = []  # per row: index of its line
+        self.width = 0
+        self._strips: dict[int, Strip] = {}
 
-    async def show_document(
+    # ---- what is shown -------------------------------------------------------------
+
+    @property
+    def shown_text(self) -> str:
+        """The text as displayed, marks included, one line per line of the article."""
+        return "\n".join(line.content.plain for line in self.lines)
+
+    def show_document(
         self,
         text: str,
         spans: Sequence[AnnotatedSpan],
         focus: AnnotatedSpan | None,
         selection: Selection | None,
     ) -> None:
-        """Replace the text (a new document)."""
+        """Replace the text (a new document) in place and scroll to the focus."""
         self.text = visible(text)
-        self.blocks = split_blocks(self.text)
-        self.block_starts = [b0 for b0, _ in self.blocks]
-        per_block = self._spans_per_block(spans)
-        self.signatures, self.inserted = [], []
-        contents = []
-        for i, block in enumerate(self.blocks):
-            content, inserted = self._block_content(block, per_block[i], focus, selection)
-            contents.append(content)
-            self.signatures.append(self._signature(block, per_block[i], focus, selection))
-            self.inserted.append(inserted)
-        # Reuse the blocks already mounted: mounting widgets is the slow part.
-        children = list(self.query_children(TextBlock))
-        with self.app.batch_update():
-            width = self.scrollable_content_region.width
-            for child, content in zip(children, contents, strict=False):
-                child.show(content, width)
-            if len(children) > len(contents):
-                await self.remove_children(children[len(contents) :])
-            elif len(contents) > len(children):
-                new = [TextBlock(c) for c in contents[len(children) :]]
-                for text_block in new:
-                    text_block.fit(width)
-                await self.mount_all(new)
-            self.scroll_home(animate=False, immediate=True)
-        if not self._near_top(focus, selection):
-            self.call_after_refresh(self.scroll_to_focus, focus, selection)
-
-    def _near_top(self, focus: AnnotatedSpan | None, selection: Selection | None) -> bool:
-        """Whether the focus shows on the first screen without scrolling."""
-        offset = selection.start if selection else focus.span.start if focus else 0
-        if not self.blocks or offset > self.blocks[0][1]:
-            return False
-        width = self.scrollable_content_region.width
-        return width > 0 and line_of(Content(self.text[: offset + 1]), offset, width) < max(
-            1, self.scrollable_content_region.height - 3
-        )
+        self.lines = [Line(a, b) for a, b in split_lines(self.text)]
+        self.line_starts = [line.start for line in self.lines]
+        self.width = self._wrap_width()
+        per_line = self._spans_per_line(spans)
+        for line, line_spans in zip(self.lines, per_line, strict=True):
+            self._restyle(line, line_spans, focus, selection)
+        self._layout_rows()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to_focus(focus, selection)
 
     def update_spans(
         self,
@@ -111,89 +94,153 @@ class DocumentView(VerticalScroll, can_focus=False):
         focus: AnnotatedSpan | None,
         selection: Selection | None,
     ) -> None:
-        """Re-render the blocks whose spans, focus or selection changed."""
-        per_block = self._spans_per_block(spans)
-        children = list(self.query_children(TextBlock))
-        for i, block in enumerate(self.blocks):
-            signature = self._signature(block, per_block[i], focus, selection)
-            if signature != self.signatures[i] and i < len(children):
-                content, self.inserted[i] = self._block_content(
-                    block, per_block[i], focus, selection
-                )
-                children[i].show(content, self.scrollable_content_region.width)
-                self.signatures[i] = signature
+        """Restyle the lines whose spans, focus or selection changed."""
+        relaid = False
+        for i, line_spans in enumerate(self._spans_per_line(spans)):
+            line = self.lines[i]
+            signature = self._signature(line, line_spans, focus, selection)
+            if signature == line.signature:
+                continue
+            old_plain, old_rows = line.content.plain, line.rows
+            self._restyle(line, line_spans, focus, selection, signature)
+            if line.content.plain != old_plain:  # else: same text, same wrapping, new styles
+                line.breaks = wrap_offsets(line.content.plain, self.width)
+            if line.rows != old_rows:
+                relaid = True
+            elif not relaid:
+                first = self.first_row[i]
+                for row in range(first, first + line.rows):
+                    self._strips.pop(row, None)
+                self.refresh_lines(first, line.rows)
+        if relaid:
+            self._layout_rows(rewrap=False)
         self.scroll_to_focus(focus, selection)
 
-    def _spans_per_block(self, spans: Sequence[AnnotatedSpan]) -> list[list[AnnotatedSpan]]:
-        out: list[list[AnnotatedSpan]] = [[] for _ in self.blocks]
+    # ---- styling and wrapping ---------------------------------------------------------
+
+    def _wrap_width(self) -> int:
+        return self.scrollable_content_region.width  # 0 before the first layout
+
+    def _spans_per_line(self, spans: Sequence[AnnotatedSpan]) -> list[list[AnnotatedSpan]]:
+        out: list[list[AnnotatedSpan]] = [[] for _ in self.lines]
+        starts = self.line_starts
         for s in spans:
-            first = max(0, bisect.bisect_right(self.block_starts, s.span.start) - 1)
-            last = max(
-                0, bisect.bisect_right(self.block_starts, max(s.span.start, s.span.end - 1)) - 1
-            )
+            first = max(0, bisect.bisect_right(starts, s.span.start) - 1)
+            last = max(0, bisect.bisect_right(starts, max(s.span.start, s.span.end - 1)) - 1)
             for i in range(first, last + 1):
                 out[i].append(s)
         return out
 
     def _signature(
         self,
-        block: tuple[int, int],
+        line: Line,
         spans: list[AnnotatedSpan],
         focus: AnnotatedSpan | None,
         selection: Selection | None,
     ) -> Signature:
-        b0, b1 = block
         spans_key = tuple((s.id, s.span, s.status, s.origin) for s in spans)
         focus_key = None
         if selection is None and focus is not None and focus in spans:
             focus_key = (focus.id, focus.span)
         selection_key = None
-        if selection is not None and selection.start <= b1 and selection.end >= b0:
+        if selection is not None and selection.start <= line.end and selection.end >= line.start:
             selection_key = (selection.start, selection.end)
         return (spans_key, focus_key, selection_key)
 
-    def _block_content(
+    def _restyle(
         self,
-        block: tuple[int, int],
+        line: Line,
         spans: list[AnnotatedSpan],
         focus: AnnotatedSpan | None,
         selection: Selection | None,
-    ) -> tuple[Content, list[int]]:
+        signature: Signature | None = None,
+    ) -> None:
         shown_focus = focus if focus is not None and focus in spans else None
-        return block_content(
-            self.text, block, spans, self.palette, focus=shown_focus, selection=selection
+        line.content, line.inserted = block_content(
+            self.text,
+            (line.start, line.end),
+            spans,
+            self.palette,
+            focus=shown_focus,
+            selection=selection,
         )
+        line.signature = signature or self._signature(line, spans, focus, selection)
+
+    def _layout_rows(self, *, rewrap: bool = True) -> None:
+        """Number the rows of every line; re-wrap every line first when asked."""
+        self.first_row, self.row_line = [], []
+        for i, line in enumerate(self.lines):
+            if rewrap:
+                line.breaks = wrap_offsets(line.content.plain, self.width)
+            self.first_row.append(len(self.row_line))
+            self.row_line.extend([i] * line.rows)
+        self._strips.clear()
+        self._set_height(len(self.row_line))
+        self.refresh()
+
+    def _set_height(self, height: int) -> None:
+        """Set the scrollable height; no screen layout when only the scrollbar's thumb
+        changes (the widget keeps its size), so a new document costs one frame."""
+        old = self.virtual_size
+        new = Size(self.width, height)
+        if new == old:
+            return
+        viewport = self.scrollable_content_region.height
+        if old.height > viewport and height > viewport:  # the scrollbar stays
+            self.set_reactive(ScrollView.virtual_size, new)
+            self._scroll_update(new)  # Textual's own update of scrollbars and scroll range
+        else:
+            self.virtual_size = new  # a scrollbar appears or goes: lay the screen out
+
+    # ---- drawing ----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        strip = self._strips.get(row)
+        if strip is None:
+            if row >= len(self.row_line):
+                return Strip.blank(width, self.rich_style)
+            i = self.row_line[row]
+            content = self.lines[i].row(row - self.first_row[i])
+            strip = Strip(content.render_segments(self.visual_style)).adjust_cell_length(
+                width, self.rich_style
+            )
+            self._strips[row] = strip
+        return strip
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self._wrap_width()
+        if width != self.width:
+            self.width = width
+            self._layout_rows()
+        else:
+            self._strips.clear()
+
+    # ---- scrolling --------------------------------------------------------------------
+
+    def row_of(self, offset: int) -> int:
+        """The row showing document offset `offset`."""
+        if not self.lines:
+            return 0
+        i = max(0, bisect.bisect_right(self.line_starts, offset) - 1)
+        line = self.lines[i]
+        shown = offset - line.start + bisect.bisect_left(line.inserted, offset)
+        return self.first_row[i] + bisect.bisect_right(line.breaks, shown)
 
     def scroll_to_focus(self, focus: AnnotatedSpan | None, selection: Selection | None) -> None:
         """Scroll so the focused span (or the selection) is in view, with some context."""
         if selection is not None:
-            offset = selection.end if selection.end < len(self.text) else selection.start
-            offset = selection.start if selection.start < self._first_visible() else offset
+            top = self.row_of(selection.start)
+            bottom = self.row_of(max(selection.start, selection.end - 1))
         elif focus is not None:
-            offset = focus.span.start
+            top = self.row_of(focus.span.start)
+            bottom = self.row_of(max(focus.span.start, focus.span.end - 1))
         else:
             return
-        children = list(self.query_children(TextBlock))
-        i = max(0, bisect.bisect_right(self.block_starts, offset) - 1)
-        if i >= len(children):
-            return
-        block = children[i]
-        b0 = self.blocks[i][0]
-        shift = bisect.bisect_left(self.inserted[i], offset) if self.inserted[i] else 0
-        width = block.content_region.width or self.scrollable_content_region.width
-        line = line_of(block.shown, offset - b0 + shift, width)
-        y = block.virtual_region.y + line
         self.scroll_to_region(
-            Region(0, y, 1, 1),
+            Region(0, top, 1, bottom - top + 1),
             spacing=Spacing(2, 0, 2, 0),
             animate=False,
             immediate=True,
         )
-
-    def _first_visible(self) -> int:
-        return 0
-
-    def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        for block in self.query_children(TextBlock):
-            block.fit(width)

@@ -29,16 +29,29 @@ class SpanList(ScrollView, can_focus=False):
         self._cache: dict[tuple[int, int, bool], Strip] = {}
 
     def set_spans(self, spans: Sequence[AnnotatedSpan], text: str, cursor: int) -> None:
-        if spans is not self.spans or text is not self.text:
-            self.spans, self.text = spans, text
+        """Show these spans; redraw only the rows whose span or cursor changed.
+
+        A row changed when its span object did: the session replaces only the spans
+        an action touched, so the others are the same objects.
+        """
+        old, old_cursor = self.spans, self.cursor
+        self.spans, self.cursor = spans, cursor
+        if text is not self.text or len(spans) != len(old):
+            self.text = text
             self._cache.clear()
-        if self.virtual_size.height != len(spans):
-            self.virtual_size = Size(self.size.width, len(spans))
-        if cursor != self.cursor:
-            self._cache.pop((self.cursor, self.scrollable_content_region.width, True), None)
-        self.cursor = cursor
+            if self.virtual_size.height != len(spans):
+                self.virtual_size = Size(self.size.width, len(spans))
+            self.refresh()
+        else:
+            rows = {i for i, (a, b) in enumerate(zip(old, spans, strict=True)) if a is not b}
+            if cursor != old_cursor:
+                rows |= {old_cursor, cursor}
+            if rows:
+                for key in [k for k in self._cache if k[0] in rows]:
+                    del self._cache[key]
+                for row in rows:
+                    self.refresh_line(row)
         self.scroll_to_region(Region(0, cursor, 1, 1), animate=False, immediate=True)
-        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
