@@ -97,6 +97,7 @@ def test_first_run_creates_the_database_seeds_it_and_suggests(tmp_path):
     with Store(tmp_path / "annotations.db") as store:
         [doc_id] = store.document_ids()
         labels = [s.label for s in store.suggestions(doc_id)]
+        assert store.document(doc_id).meta == {"meta": {"source": f"seeds/{SEED.name}"}}
     assert labels.count("KILLED") == 6 and labels.count("INJURED") == 2
     again = workbench("init", cwd=tmp_path)
     assert b"exists; nothing to do" in again.stderr

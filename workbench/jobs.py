@@ -107,8 +107,11 @@ def fill_suggestions(
 
 
 def find_seeds_dir() -> Path | None:
-    """`seeds/` in the working folder, else beside the package (a source checkout)."""
-    for candidate in (Path.cwd() / SEEDS_DIR_NAME, Path(__file__).parents[1] / SEEDS_DIR_NAME):
+    """`seeds/` in the working folder, else beside the package (a source checkout).
+
+    Relative when it is in the working folder, so documents record "seeds/NAME.txt".
+    """
+    for candidate in (Path(SEEDS_DIR_NAME), Path(__file__).parents[1] / SEEDS_DIR_NAME):
         if candidate.is_dir():
             return candidate
     return None
