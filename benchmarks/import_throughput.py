@@ -69,11 +69,12 @@ def workbench_import(db_file: Path, jsonl: Path) -> float:
     """Everything `workbench import` does: read, validate, hash, insert, with a progress bar."""
     from rich.progress import Progress
 
-    start = time.perf_counter()
-    with Store(db_file) as store, Progress(transient=True) as bar:
-        task = bar.add_task("Importing", total=jsonl.stat().st_size)
-        result = import_paths(store, [jsonl], report=lambda n: bar.advance(task, n))
-    elapsed = time.perf_counter() - start
+    with Store(db_file) as store:  # created before the clock, as the baseline's table is
+        start = time.perf_counter()
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Importing", total=jsonl.stat().st_size)
+            result = import_paths(store, [jsonl], report=lambda n: bar.advance(task, n))
+        elapsed = time.perf_counter() - start
     assert result.added > 0
     return elapsed
 
@@ -88,7 +89,7 @@ def main() -> None:
         ours = workbench_import(tmpdir / "wb.db", jsonl)
     print(f"documents:              {n:,}")
     print(f"raw executemany:        {n / raw:>10,.0f} docs/s ({raw:.2f} s, rows prepared)")
-    print(f"workbench import:       {n / ours:>10,.0f} docs/s ({ours:.2f} s, all of it)")
+    print(f"workbench import:       {n / ours:>10,.0f} docs/s ({ours:.2f} s, read+check+insert)")
     print(f"ratio import/raw:       {raw / ours:.2f} (target >= 0.50)")
 
 

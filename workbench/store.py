@@ -176,12 +176,14 @@ class Store:
         with_spans: list[NewDocument] = []
 
         def rows() -> Iterator[tuple[str, str, str, str, str]]:
+            # The hot loop of a large import: plain local names, no helper calls.
             nonlocal seen
+            dumps, keep = orjson.dumps, with_spans.append
             for d in docs:
                 seen += 1
                 if d.spans:
-                    with_spans.append(d)
-                yield (text_hash(d.text), d.text, _dumps(d.meta), d.source, now)
+                    keep(d)
+                yield (text_hash(d.text), d.text, dumps(d.meta).decode(), d.source, now)
 
         with self._write() as conn:
             before = conn.total_changes

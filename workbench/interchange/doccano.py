@@ -30,7 +30,7 @@ def doccano_record(annotation: Annotation) -> dict[str, Any]:
     return out
 
 
-def doccano_spans(record: dict[str, Any], text: str, path: Path, line: int) -> list[Span]:
+def doccano_spans(record: dict[str, Any], text: str, path: Path | str, line: int) -> list[Span]:
     """The spans of a doccano line ("label" pairs or "entities" objects) with casualty
     attributes: from `span_attrs` where we wrote them, else from the count normaliser."""
     from .readers import InputError, _checked, _interchange_span

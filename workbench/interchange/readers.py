@@ -21,6 +21,8 @@ MAX_TEXT_CHARS = 5_000_000
 TEXT_SUFFIXES = {".txt"}
 PROGRESS_STEP_BYTES = 1 << 16  # report progress in steps, not per line: it costs
 BLANK_LINE = "blank line"
+# Keys that carry spans (interchange, doccano, Prodigy): such lines take the full parser.
+_SPAN_KEYS = frozenset({"spans", "label", "entities", "tokens", "span_attrs"})
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
 
@@ -105,14 +107,34 @@ def iter_jsonl(
     problems = [] if problems is None else problems
     found = 0
     pending_bytes = 0
+    name = str(path)  # once: formatting a Path per line is a measurable cost
+    loads, special = orjson.loads, _SPAN_KEYS
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
             pending_bytes += len(raw)
             if on_bytes and pending_bytes >= PROGRESS_STEP_BYTES:
                 on_bytes(pending_bytes)
                 pending_bytes = 0
+            # Fast path for the common line, {"text": ..., other keys}: the same checks
+            # as parse_record, inlined; anything else goes the long way round.
             try:
-                doc = parse_record(raw, path, number)
+                record = loads(raw)
+            except orjson.JSONDecodeError:
+                record = None
+            if type(record) is dict:
+                text = record.get("text")
+                if (
+                    type(text) is str
+                    and 0 < len(text) <= MAX_TEXT_CHARS
+                    and special.isdisjoint(record)
+                    and not text.isspace()
+                ):
+                    del record["text"]
+                    found += 1
+                    yield NewDocument(text, record, f"{name}:{number}")
+                    continue
+            try:
+                doc = parse_record(raw, name, number)
             except InputError as e:
                 if e.reason == BLANK_LINE:
                     continue
@@ -128,7 +150,7 @@ def iter_jsonl(
         raise InputError(path, None, "no documents in file")
 
 
-def parse_record(raw: bytes, path: Path, line: int) -> NewDocument:
+def parse_record(raw: bytes, path: Path | str, line: int) -> NewDocument:
     """One JSONL line as a document with its spans as pre-annotations."""
     try:
         record = orjson.loads(raw)
@@ -161,7 +183,7 @@ def parse_record(raw: bytes, path: Path, line: int) -> NewDocument:
     return NewDocument(text, record, f"{path}:{line}", spans)
 
 
-def _check_text(text: str, path: Path, line: int | None) -> None:
+def _check_text(text: str, path: Path | str, line: int | None) -> None:
     if not text or text.isspace():
         raise InputError(path, line, "empty document")
     if len(text) > MAX_TEXT_CHARS:
@@ -170,7 +192,7 @@ def _check_text(text: str, path: Path, line: int | None) -> None:
         )
 
 
-def _spans(record: dict[str, Any], text: str, path: Path, line: int) -> list[Span]:
+def _spans(record: dict[str, Any], text: str, path: Path | str, line: int) -> list[Span]:
     if "spans" in record:  # the interchange format (Prodigy-style)
         items = record["spans"]
         if not isinstance(items, list):
@@ -183,7 +205,7 @@ def _spans(record: dict[str, Any], text: str, path: Path, line: int) -> list[Spa
     return []
 
 
-def _interchange_span(item: Any, text: str, path: Path, line: int) -> Span:
+def _interchange_span(item: Any, text: str, path: Path | str, line: int) -> Span:
     if not isinstance(item, dict):
         raise InputError(path, line, f"a span must be an object: {item!r}")
     label = item.get("label")
@@ -208,7 +230,7 @@ def _interchange_span(item: Any, text: str, path: Path, line: int) -> Span:
 
 
 def _checked(
-    start: Any, end: Any, label: str, attrs: dict[str, Any], text: str, path: Path, line: int
+    start: Any, end: Any, label: str, attrs: dict[str, Any], text: str, path: Path | str, line: int
 ) -> Span:
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
         raise InputError(path, line, f"span offsets must be integers: {start!r}, {end!r}")
