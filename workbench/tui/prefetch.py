@@ -33,13 +33,14 @@ def prefetch(
     until the annotator opens another document (False: stop); `saved(doc_ids,
     version)` reports each batch written.
     """
-    from ..suggest import build_suggester, suggester_for
+    from ..jobs import store_suggester
+    from ..suggest import build_suggester
 
-    if candidates is None:
-        suggester = suggester_for(config)
-    else:
-        suggester = build_suggester(candidates, tuple(sorted(config.label_map.items())))
     with Store(db_path) as store:
+        if candidates is None:  # as `workbench suggest` does: with what annotators confirmed
+            suggester = store_suggester(store, config)
+        else:
+            suggester = build_suggester(candidates, tuple(sorted(config.label_map.items())))
         while not cancelled():
             doc_id = current()
             now = None if doc_id is None else store.document_to_suggest(doc_id, suggester.version)
