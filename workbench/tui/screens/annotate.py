@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -21,6 +21,9 @@ from ..widgets.document_view import DocumentView
 from ..widgets.span_list import SpanList
 from .forms import CasualtyForm, FlagForm
 from .help import HelpScreen
+
+
+NARROW_WIDTH = 80
 
 
 class AnnotateScreen(Screen[None]):
@@ -48,6 +51,10 @@ class AnnotateScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Footer).compact = True
         self.show_document()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Under 80 columns the span list narrows, so the article keeps most of the width.
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     # ---- drawing -------------------------------------------------------------------
 

@@ -61,6 +61,9 @@ class DocumentView(ScrollView, can_focus=False):
         self.row_line: list[int] = []  # per row: index of its line
         self.width = 0
         self._strips: dict[int, Strip] = {}
+        # What to keep in view when the terminal changes size.
+        self._focus: AnnotatedSpan | None = None
+        self._selection: Selection | None = None
 
     # ---- what is shown -------------------------------------------------------------
 
@@ -216,6 +219,8 @@ class DocumentView(ScrollView, can_focus=False):
             self._layout_rows()
         else:
             self._strips.clear()
+        # Rows moved: bring the focus back once the new size is laid out.
+        self.call_after_refresh(self.scroll_to_focus, self._focus, self._selection)
 
     # ---- scrolling --------------------------------------------------------------------
 
@@ -230,6 +235,7 @@ class DocumentView(ScrollView, can_focus=False):
 
     def scroll_to_focus(self, focus: AnnotatedSpan | None, selection: Selection | None) -> None:
         """Scroll so the focused span (or the selection) is in view, with some context."""
+        self._focus, self._selection = focus, selection
         if selection is not None:
             top = self.row_of(selection.start)
             bottom = self.row_of(max(selection.start, selection.end - 1))

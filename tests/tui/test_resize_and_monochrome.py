@@ -1,0 +1,56 @@
+"""The annotator without colour, and after the terminal changes size."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from rich.style import Style
+
+from workbench.display import Palette
+from workbench.model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, SOURCE_MODEL
+
+from .helpers import ANNOTATOR, SEED, find
+
+pytestmark = pytest.mark.anyio
+
+TEXT = SEED.read_text(encoding="utf-8")
+STATES = {
+    "suggested": (PENDING, SOURCE_MODEL),
+    "accepted": (ACCEPTED, SOURCE_MODEL),
+    "hand-made": (ACCEPTED, SOURCE_ANNOTATOR),
+    "rejected": (REJECTED, SOURCE_MODEL),
+}
+
+
+def attributes(style: str) -> tuple[bool, ...]:
+    """What is left of a style on a monochrome terminal: the attributes, not the colour."""
+    parsed = Style.parse(style.replace(" 60%", ""))
+    return (bool(parsed.bold), bool(parsed.underline), bool(parsed.reverse), bool(parsed.strike))
+
+
+def test_span_states_differ_without_colour():
+    palette = Palette.of([("GPE", "#98c379")])
+    looks = {name: attributes(palette.span_style("GPE", *state)) for name, state in STATES.items()}
+    for (a, look_a), (b, look_b) in itertools.combinations(looks.items(), 2):
+        assert look_a != look_b, f"{a} and {b} look the same without colour"
+
+
+@pytest.mark.parametrize("size", [(60, 20), (120, 40), (80, 24)])
+async def test_resize_keeps_the_focused_span_shown_and_keys_working(app_for, read, size):
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"jjjjjjjjjj")  # well down the article
+        await pilot.pause()
+        focused = app.session.focus.span
+        await pilot.resize_terminal(*size)
+        await pilot.pause()
+        screen = app.export_screenshot()
+        first_word = focused.text_in(TEXT).split()[0]
+        assert "\u27e6" in screen and first_word in screen  # ⟦ marks the focused span
+        await pilot.press("a")
+        await pilot.pause()
+    store = read()
+    spans = {(s.span.start, s.span.end): s for s in store.open_annotation(1, ANNOTATOR).spans}
+    assert spans[(focused.start, focused.end)].status == ACCEPTED
+    assert find(TEXT, focused.text_in(TEXT)) is not None
