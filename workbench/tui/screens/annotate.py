@@ -22,7 +22,6 @@ from ..widgets.span_list import SpanList
 from .forms import CasualtyForm, FlagForm
 from .help import HelpScreen
 
-
 NARROW_WIDTH = 80
 
 
