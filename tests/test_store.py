@@ -6,9 +6,8 @@ import sqlite3
 
 import pytest
 
-from workbench import schema
 from workbench.model import ACCEPTED, FLAGGED, PENDING, REJECTED, SUBMITTED, Span
-from workbench.store import Store, StoreError
+from workbench.store import Store, StoreError, schema
 
 from .conftest import new_doc
 

@@ -1,6 +1,6 @@
 """The schema's history, applied in order when a database is opened.
 
-Only store.py uses this module. Add a new migration at the end; never edit an
+Only the store package uses this module. Add a new migration at the end; never edit an
 applied one (databases in the field have recorded it by name).
 """
 

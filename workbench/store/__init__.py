@@ -1,0 +1,35 @@
+"""The annotation store: the only module that knows SQL and the schema.
+
+Every method is named for what a user or a command did. Each write runs in one
+`BEGIN IMMEDIATE` transaction together with its `events` row, so a decision is
+on disk (WAL, synchronous=FULL) before the method returns.
+
+A Store owns one connection and must be used on the thread that opened it;
+workers open their own Store on the same path.
+"""
+
+from .annotating import AnnotatingMixin
+from .base import (
+    BUSY_TIMEOUT_S,
+    DONE_STATUSES,
+    GoldResult,
+    ImportResult,
+    NewDocument,
+    StoreError,
+)
+from .documents import DocumentsMixin
+from .gold import GoldMixin
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "DONE_STATUSES",
+    "GoldResult",
+    "ImportResult",
+    "NewDocument",
+    "Store",
+    "StoreError",
+]
+
+
+class Store(DocumentsMixin, AnnotatingMixin, GoldMixin):
+    """An open `annotations.db`."""
