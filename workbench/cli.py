@@ -6,7 +6,6 @@ Heavy imports (spaCy, Textual) happen inside the commands that need them, so
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from . import __version__
 from .config import Config, ConfigError, default_config_text, load_config
 from .interchange.readers import InputError
 from .model import CASUALTY_LABELS, DOC_STATUSES, REVIEWED, SUBMITTED
-from .store import Store, StoreError
+from .store import DatabaseError, Store, StoreError
 
 EXIT_RUNTIME = 1
 EXIT_INPUT = 2
@@ -52,7 +51,7 @@ def errors_reported() -> Iterator[None]:
         fail(str(e), EXIT_INPUT)
     except (ConfigError, StoreError) as e:
         fail(str(e), EXIT_INPUT)
-    except sqlite3.DatabaseError as e:
+    except DatabaseError as e:
         fail(f"database: {e}", EXIT_RUNTIME)
     except OSError as e:
         fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), EXIT_RUNTIME)

@@ -8,6 +8,8 @@ A Store owns one connection and must be used on the thread that opened it;
 workers open their own Store on the same path.
 """
 
+import sqlite3
+
 from .annotating import AnnotatingMixin
 from .base import (
     BUSY_TIMEOUT_S,
@@ -20,8 +22,12 @@ from .base import (
 from .documents import DocumentsMixin
 from .gold import GoldMixin
 
+# What a damaged or foreign file raises, for callers that must not import sqlite3.
+DatabaseError = sqlite3.DatabaseError
+
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "DatabaseError",
     "DONE_STATUSES",
     "GoldResult",
     "ImportResult",
