@@ -287,3 +287,25 @@ async def test_help_screen_lists_configured_keys(app_for):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, AnnotateScreen)
+
+
+async def test_keys_come_from_the_configuration(db, read, tmp_path):
+    from dataclasses import replace
+
+    from workbench.tui.app import make_app
+
+    from .helpers import config
+
+    keyed = replace(config(), keys={"doc.submit": "enter", "label.GPE": "g"})
+    app = make_app(db, keyed, ANNOTATOR, prefetch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "g")  # Asia-Plus -> GPE with the configured key
+        await pilot.press("s")  # no longer submit
+        await pilot.pause()
+        assert app.session.annotation.document.id == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.annotation.document.id == 2
+    store = read()
+    assert span_at(store, "Asia-Plus").span.label == "GPE"
+    assert store.open_annotation(1, ANNOTATOR).status == SUBMITTED

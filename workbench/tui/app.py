@@ -18,7 +18,7 @@ from ..config import Config
 from ..store import Store
 from .bindings import keymap
 from .messages import DocumentOpened, PrefetchFailed, SuggestionsReady
-from .screens.annotate import AnnotateScreen
+from .screens.annotate import annotate_screen
 from .session import Session
 
 
@@ -47,7 +47,7 @@ class AnnotatorApp(App[None]):
         self.prefetched: list[int] = []
         self._opened = threading.Event()  # set when a document opens: prefetch ahead
         self._current: int | None = None  # the open document, read by the prefetch worker
-        self.annotate_screen = AnnotateScreen(self.session, config)
+        self.annotate_screen = annotate_screen(self.session, config)
         self._stopping = False
         self.set_keymap(keymap(config))
 

@@ -35,8 +35,6 @@ class AnnotateScreen(Screen[None]):
         super().__init__()
         self.session, self.config = session, config
         self.labels = list(config.labels)
-        for binding in label_bindings(config):
-            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
         self.palette = Palette.of((s.name, s.color) for s in config.labels.values())
 
     def compose(self) -> ComposeResult:
@@ -233,3 +231,10 @@ class AnnotateScreen(Screen[None]):
     def span_clicked(self, message: SpanClicked) -> None:
         if self.mode == NORMAL:
             self._do(self.session.focus_span, message.span_id)
+
+
+def annotate_screen(session: Session, config: Config) -> AnnotateScreen:
+    """The main screen with the configured label palette as bindings of its class
+    (Textual reads BINDINGS from the class, so the palette makes a subclass)."""
+    with_palette = type("AnnotateScreen", (AnnotateScreen,), {"BINDINGS": label_bindings(config)})
+    return with_palette(session, config)
