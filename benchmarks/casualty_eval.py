@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from workbench.evaluate import evaluate_documents, render_table  # noqa: E402
+from workbench.jobs import read_gold_file  # noqa: E402
 from workbench.model import Span  # noqa: E402
 
 DEV = REPO.parent / "shared" / "casualty-dev" / "casualties_dev.jsonl"
@@ -23,24 +24,8 @@ LABELS = ("KILLED", "INJURED")
 
 
 def load_dev(path: Path = DEV) -> list[tuple[str, list[Span]]]:
-    """(text, gold casualty spans) per dev document."""
-    docs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        spans = [
-            Span(
-                s["start"],
-                s["end"],
-                s["label"],
-                {"value": s.get("value"), "qualifier": s.get("qualifier")},
-            )
-            for s in row["spans"]
-            if s["label"] in LABELS
-        ]
-        docs.append((row["text"], spans))
-    return docs
+    """(text, gold casualty spans) per dev document, read as `workbench evaluate` reads it."""
+    return [(text, [s for s in spans if s.label in LABELS]) for text, spans in read_gold_file(path)]
 
 
 def build(model: str | None):

@@ -14,7 +14,6 @@ train` itself keeps the rules when they score better on its dev split (the defau
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -23,32 +22,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from workbench.jobs import read_gold_file  # noqa: E402
 from workbench.model import Span  # noqa: E402
 from workbench.store import NewDocument, Store  # noqa: E402
 
 DEV = REPO.parent / "shared" / "casualty-dev" / "casualties_dev.jsonl"
-
-
-def load(path: Path) -> list[tuple[str, list[Span]]]:
-    docs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            docs.append(
-                (
-                    row["text"],
-                    [
-                        Span(
-                            s["start"],
-                            s["end"],
-                            s["label"],
-                            {"value": s.get("value"), "qualifier": s.get("qualifier")},
-                        )
-                        for s in row["spans"]
-                    ],
-                )
-            )
-    return docs
 
 
 def base_scores(model: str, gold: list[tuple[str, list[Span]]]) -> dict[str, float]:
@@ -99,7 +77,7 @@ def main() -> None:
             "in ../shared/casualty-dev/, and is never copied into the project)"
         )
         return
-    docs = load(DEV)
+    docs = read_gold_file(DEV)
     halves = (docs[0::2], docs[1::2])
     has_entities = any(s.label not in ("KILLED", "INJURED") for _, spans in docs for s in spans)
     for fold, (train_half, eval_half) in enumerate((halves, halves[::-1]), start=1):

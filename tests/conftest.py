@@ -12,6 +12,18 @@ REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_1de0ab2445ac15c1.txt"
 SHARED = REPO.parent / "shared"
 
+# The casualty spans the seed article must get, in order (the foundation issue pins them).
+SEED_CASUALTIES = [
+    ("more than 100", "KILLED", 100, "more_than"),
+    ("around 200", "INJURED", 200, "approx"),
+    ("More than 33", "KILLED", 33, "more_than"),
+    ("more than 100", "KILLED", 100, "more_than"),
+    ("dozens", "KILLED", None, "vague"),
+    ("nearly 150", "KILLED", 150, "nearly"),
+    ("at least 200", "INJURED", 200, "at_least"),
+    ("at least 250,000", "KILLED", 250000, "at_least"),
+]
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

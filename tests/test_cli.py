@@ -15,18 +15,7 @@ from workbench.cli import cli
 from workbench.model import Span
 from workbench.store import Store
 
-from .conftest import REPO, SEED
-
-SEED_CASUALTIES = [
-    ("more than 100", "KILLED", 100, "more_than"),
-    ("around 200", "INJURED", 200, "approx"),
-    ("More than 33", "KILLED", 33, "more_than"),
-    ("more than 100", "KILLED", 100, "more_than"),
-    ("dozens", "KILLED", None, "vague"),
-    ("nearly 150", "KILLED", 150, "nearly"),
-    ("at least 200", "INJURED", 200, "at_least"),
-    ("at least 250,000", "KILLED", 250000, "at_least"),
-]
+from .conftest import REPO, SEED, SEED_CASUALTIES
 
 
 def workbench(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
