@@ -21,6 +21,7 @@ from .base import (
 )
 from .documents import DocumentsMixin
 from .gold import GoldMixin
+from .review import ReviewMixin
 
 # What a damaged or foreign file raises, for callers that must not import sqlite3.
 DatabaseError = sqlite3.DatabaseError
@@ -37,5 +38,5 @@ __all__ = [
 ]
 
 
-class Store(DocumentsMixin, AnnotatingMixin, GoldMixin):
+class Store(DocumentsMixin, AnnotatingMixin, GoldMixin, ReviewMixin):
     """An open `annotations.db`."""

@@ -296,7 +296,7 @@ class AnnotatingMixin(StoreBase):
             rows = _fetch(
                 conn,
                 "SELECT * FROM events e WHERE annotator = ? AND action NOT IN"
-                " ('undo', 'open', 'import') AND NOT EXISTS (SELECT 1 FROM events u"
+                " ('undo', 'open', 'import', 'adjudicate') AND NOT EXISTS (SELECT 1 FROM events u"
                 " WHERE u.undoes = e.id) ORDER BY id DESC LIMIT 1",
                 (annotator,),
             )
