@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.model import ACCEPTED, REVIEWED, SUBMITTED, Span
-from workbench.review import CONTROL_TABLE, one_line, summarize
+from workbench.review import one_line, summarize
 from workbench.store import Store, StoreError
 
 from .conftest import db_snapshot, new_doc
@@ -394,12 +394,6 @@ def test_review_on_a_missing_database_is_an_error(tmp_path):
 
 
 # ---- pure helpers ----------------------------------------------------------------------
-
-
-def test_control_mapping_matches_the_annotator_display():
-    from workbench.display import CONTROL_TABLE as DISPLAY_TABLE
-
-    assert CONTROL_TABLE == DISPLAY_TABLE
 
 
 def test_one_line_keeps_listings_on_one_line():

@@ -22,30 +22,12 @@ from rich.text import Text
 from .evaluate import CASUALTY_ROW, ENTITY_ROW, EvalReport, LabelScores, evaluate_documents
 from .model import Annotation, Document, Span
 from .store import Store
+from .visible import CONTROL_TABLE
 
 ALL_ROW = "ALL"  # every label together
 
 # ---- untrusted text --------------------------------------------------------------------
 
-# The same mapping as display.CONTROL_TABLE (a test keeps them equal): display imports
-# Textual, which the CLI must not load.
-_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
-_INVISIBLE = [0x200B, 0x2060, 0xFEFF, 0x2028, 0x2029, 0x0085]
-
-
-def _control_table() -> dict[int, str]:
-    table = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
-    table[0x7F] = "\u2421"
-    for code in range(0x80, 0xA0):
-        table[code] = "\ufffd"
-    for code in _BIDI:
-        table[code] = "\u21c4"
-    for code in _INVISIBLE:
-        table[code] = "\u2423" if code in (0x2028, 0x2029, 0x0085) else "\u00b7"
-    return table
-
-
-CONTROL_TABLE = _control_table()
 _ONE_LINE = {**CONTROL_TABLE, 0x0A: "\u2424"}  # ␤: a listing line stays one line
 
 
