@@ -82,12 +82,7 @@ class AnnotatingMixin(StoreBase):
             self.document(doc_id)  # raises on an unknown id
             now = _now()
             with self._write() as conn:
-                cur = conn.execute(
-                    "INSERT INTO annotations (doc_id, annotator, status, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (doc_id, annotator, IN_PROGRESS, now, now),
-                )
-                annotation_id = int(cur.lastrowid or 0)
+                annotation_id = self._new_annotation(conn, doc_id, annotator, IN_PROGRESS, now)
                 # One row per distinct span: a model and a rule suggesting the same
                 # range and label show once.
                 conn.execute(

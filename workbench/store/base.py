@@ -187,6 +187,17 @@ class StoreBase:
             raise StoreError(f"no annotation {annotation_id} for {annotator}")
         return rows[0]
 
+    def _new_annotation(
+        self, conn: sqlite3.Connection, doc_id: int, annotator: str, status: str, now: str
+    ) -> int:
+        """Insert an annotator's annotation row of a document; returns its id."""
+        cur = conn.execute(
+            "INSERT INTO annotations (doc_id, annotator, status, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (doc_id, annotator, status, now, now),
+        )
+        return int(cur.lastrowid or 0)
+
     def _touch(self, conn: sqlite3.Connection, annotation_id: int) -> None:
         conn.execute("UPDATE annotations SET updated_at = ? WHERE id = ?", (_now(), annotation_id))
 

@@ -161,12 +161,7 @@ class GoldMixin(StoreBase):
                 ).fetchone():
                     result.kept += 1
                     continue
-                cur = conn.execute(
-                    "INSERT INTO annotations (doc_id, annotator, status, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (doc_id, annotator, SUBMITTED, now, now),
-                )
-                annotation_id = int(cur.lastrowid or 0)
+                annotation_id = self._new_annotation(conn, doc_id, annotator, SUBMITTED, now)
                 conn.executemany(
                     'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
                     " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -91,12 +91,7 @@ class ReviewMixin(StoreBase):
                 (REVIEWED, now, annotation_id),
             )
         else:
-            cur = conn.execute(
-                "INSERT INTO annotations (doc_id, annotator, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (doc_id, reviewer, REVIEWED, now, now),
-            )
-            annotation_id = int(cur.lastrowid or 0)
+            annotation_id = self._new_annotation(conn, doc_id, reviewer, REVIEWED, now)
         conn.execute(
             'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs, status,'
             ' origin) SELECT ?, start, "end", label, attrs, status, origin FROM annotation_spans'
