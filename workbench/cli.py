@@ -257,12 +257,8 @@ def suggest(ctx: Context, model: str | None, batch_size: int, n_process: int) ->
 
 def _fill(ctx: Context, store: Store, model: str | None, batch_size: int, n_process: int) -> int:
     from .jobs import fill_suggestions, store_suggester
-    from .suggest import ModelError
 
-    try:
-        suggester = store_suggester(store, ctx.config, model)
-    except ModelError as e:
-        fail(str(e), EXIT_INPUT)
+    suggester = store_suggester(store, ctx.config, model)
     total = store.count_to_suggest(suggester.version)
     with progress(total, f"Suggesting ({suggester.version})") as advance:
         return fill_suggestions(
@@ -271,12 +267,9 @@ def _fill(ctx: Context, store: Store, model: str | None, batch_size: int, n_proc
 
 
 def _suggester(config: Config, model: str | None, gold_patterns: Any = ()) -> Any:
-    from .suggest import ModelError, suggester_for
+    from .suggest import suggester_for
 
-    try:
-        return suggester_for(config, model, gold_patterns)
-    except ModelError as e:
-        fail(str(e), EXIT_INPUT)
+    return suggester_for(config, model, gold_patterns)
 
 
 @cli.command()

@@ -22,6 +22,10 @@ class ConfigError(Exception):
     """The configuration file is unreadable or inconsistent."""
 
 
+class ModelError(ConfigError):
+    """A spaCy pipeline asked for by name or path cannot be loaded."""
+
+
 @dataclass(frozen=True)
 class LabelSpec:
     name: str

@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import casualty_rules  # noqa: F401  (registers the "workbench_casualties" factory)
+from .config import ModelError
 from .model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span
 
 CASUALTY_PIPE = "workbench_casualties"
@@ -27,10 +28,6 @@ BLANK = "blank:en"
 
 class ModelWarning(UserWarning):
     """The configured model could not be loaded; a fallback is used."""
-
-
-class ModelError(Exception):
-    """A pipeline asked for by name or path cannot be loaded."""
 
 
 @dataclass(frozen=True)
