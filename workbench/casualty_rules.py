@@ -192,11 +192,6 @@ def _is_excluded(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def find_number_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Token ranges of number expressions with their qualifier words, in order."""
-    return [(start, end) for _, start, end in _scan(doc)]
-
-
 def _scan(doc: Doc) -> list[tuple[int, int, int]]:
     """(qualifier start, span start, end) per number expression; they differ for "towards"."""
     words = [t.lower_ for t in doc]

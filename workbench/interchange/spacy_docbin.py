@@ -231,14 +231,3 @@ def casualty_attrs(doc: Doc, key: str = SPANS_KEY) -> list[dict[str, Any]]:
     values = group.attrs.get("values") or [None] * len(group)
     qualifiers = group.attrs.get("qualifiers") or [None] * len(group)
     return [{"value": v, "qualifier": q} for v, q in zip(values, qualifiers, strict=True)]
-
-
-def read_docbins(paths: Iterable[Path], vocab: Vocab | None = None) -> list[Doc]:
-    """Every Doc in the given .spacy files (or folders of them)."""
-    vocab = vocab or blank().vocab
-    docs: list[Doc] = []
-    for path in paths:
-        files = sorted(path.rglob("*.spacy")) if path.is_dir() else [path]
-        for f in files:
-            docs.extend(DocBin().from_disk(f).get_docs(vocab))
-    return docs

@@ -148,9 +148,20 @@ class AnnotatingMixin(StoreBase):
         """Give the span a new label (and the attributes that go with it); accepts it."""
         self._change_span(span_id, annotator, "relabel", label=label, attrs=attrs, status=ACCEPTED)
 
-    def set_bounds(self, span_id: int, start: int, end: int, annotator: str) -> None:
+    def set_bounds(
+        self,
+        span_id: int,
+        start: int,
+        end: int,
+        annotator: str,
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        """Move a span's bounds (and set the attributes its new text implies), as one step."""
         self._check_bounds(span_id, start, end)
-        self._change_span(span_id, annotator, "resize", start=start, end=end)
+        changes: dict[str, Any] = {"start": start, "end": end}
+        if attrs is not None:
+            changes["attrs"] = attrs
+        self._change_span(span_id, annotator, "resize", **changes)
 
     def set_attrs(self, span_id: int, attrs: dict[str, Any], annotator: str) -> None:
         self._change_span(span_id, annotator, "set_attrs", attrs=attrs)
@@ -255,10 +266,6 @@ class AnnotatingMixin(StoreBase):
     def flag(self, annotation_id: int, annotator: str, comment: str) -> None:
         self._set_status(annotation_id, annotator, "flag", FLAGGED, comment=comment)
 
-    def reopen(self, annotation_id: int, annotator: str) -> None:
-        """Back to in progress, so a submitted document can be changed."""
-        self._set_status(annotation_id, annotator, "reopen", IN_PROGRESS)
-
     def _set_status(
         self,
         annotation_id: int,
@@ -325,13 +332,6 @@ class AnnotatingMixin(StoreBase):
         )
         assert row is not None
         return Progress(**row)
-
-    def resize_span(
-        self, span_id: int, start: int, end: int, attrs: dict[str, Any], annotator: str
-    ) -> None:
-        """Move a span's bounds and set the attributes its new text implies, as one step."""
-        self._check_bounds(span_id, start, end)
-        self._change_span(span_id, annotator, "resize", start=start, end=end, attrs=attrs)
 
     def annotated_span(self, span_id: int) -> AnnotatedSpan | None:
         """One span of an annotation as stored (None: deleted), to redraw only what changed."""

@@ -212,7 +212,7 @@ class Session:
         attrs = span.span.attrs
         if span.span.is_casualty:
             attrs = casualty_attrs(self.text[start:end], attrs)
-        self.store.resize_span(span.id, start, end, attrs, self.annotator)
+        self.store.set_bounds(span.id, start, end, self.annotator, attrs)
         self._reread(span.id, span.id)
 
     def delete(self) -> None:

@@ -90,12 +90,6 @@ def help_columns(config: Config) -> tuple[Content, Content]:
     return Content.assemble(*left), Content.assemble(*right)
 
 
-def help_content(config: Config) -> Content:
-    """All of the help as one Content (for tests and plain output)."""
-    left, right = help_columns(config)
-    return Content.assemble(left, "\n", right)
-
-
 class HelpScreen(ModalScreen[None]):
     """All keys and the label palette."""
 
