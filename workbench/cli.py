@@ -196,19 +196,21 @@ def import_(
     counted as duplicates. Examples: workbench import articles/ batch1.jsonl;
     workbench import --as-gold --annotator amira prodigy.jsonl brat_folder/
     """
-    from .jobs import import_paths, input_size
+    from .interchange.readers import find_inputs
+    from .jobs import import_paths
 
     if gold_annotator and not as_gold:
         fail("--annotator goes with --as-gold", EXIT_INPUT)
     with errors_reported(), ctx.open_store() as store:
-        total = input_size(list(paths))
+        files = find_inputs(list(paths))  # folders walked once, for the total and the work
+        total = sum(f.stat().st_size for f in files)
         if as_gold:
             _import_gold(store, list(paths), gold_annotator or ctx.annotator, skip_invalid, total)
             return
         with progress(total, "Importing") as advance:
             result = import_paths(
                 store,
-                list(paths),
+                files,
                 skip_invalid=skip_invalid,
                 annotator=ctx.annotator,
                 report=advance,

@@ -72,11 +72,6 @@ def import_paths(
     return result
 
 
-def input_size(paths: list[Path]) -> int:
-    """Bytes to read, for the progress bar's total."""
-    return sum(p.stat().st_size for p in find_inputs(paths))
-
-
 def store_suggester(store: Store, config: Config, model: str | None = None) -> Suggester:
     """The configured suggester plus a gold ruler of what annotators confirmed in `store`."""
     from .suggest import suggester_for
