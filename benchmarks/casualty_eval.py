@@ -15,9 +15,9 @@ from rich.console import Console
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from workbench.evaluate import evaluate_documents, render_table  # noqa: E402
-from workbench.jobs import read_gold_file  # noqa: E402
+from workbench.jobs.evaluating import read_gold_file  # noqa: E402
 from workbench.model import Span  # noqa: E402
+from workbench.nlp.evaluate import evaluate_documents, render_table  # noqa: E402
 
 DEV = REPO.parent / "shared" / "casualty-dev" / "casualties_dev.jsonl"
 LABELS = ("KILLED", "INJURED")
@@ -32,7 +32,7 @@ def build(model: str | None):
     """The model (or a blank English pipeline) with the casualty component added."""
     import spacy
 
-    import workbench.casualty_rules  # noqa: F401  (registers the factory)
+    import workbench.nlp.casualty_rules  # noqa: F401  (registers the factory)
 
     nlp = spacy.blank("en") if model is None else spacy.load(model)
     nlp.add_pipe("workbench_casualties")

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from workbench.exporting import Selection, export  # noqa: E402
+from workbench.jobs.export import Selection, export  # noqa: E402
 from workbench.model import Span  # noqa: E402
 from workbench.store import NewDocument, Store  # noqa: E402
 

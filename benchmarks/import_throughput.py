@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from workbench.jobs import import_paths
+from workbench.jobs.importing import import_paths
 from workbench.model import text_hash
 from workbench.store import Store
 

@@ -47,9 +47,9 @@ def suggest_job_rate(model: str, texts: list[str]) -> float:
     """Docs/second of `workbench suggest`'s job on a fresh database holding `texts`."""
     import tempfile
 
-    from workbench.jobs import fill_suggestions
+    from workbench.jobs.suggesting import fill_suggestions
+    from workbench.nlp.suggest import build_suggester
     from workbench.store import NewDocument, Store
-    from workbench.suggest import build_suggester
 
     suggester = build_suggester((model,), strict=True)
     list(suggester.suggest(texts[:5]))  # warm-up, as for the pipelines above
@@ -70,7 +70,7 @@ def main() -> int:
 
     import spacy
 
-    import workbench.casualty_rules  # noqa: F401  (registers the factory)
+    import workbench.nlp.casualty_rules  # noqa: F401  (registers the factory)
 
     texts, origin = load_texts()
     texts = texts * args.copies

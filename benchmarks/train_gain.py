@@ -4,7 +4,7 @@
 
 Reads ../shared/casualty-dev/casualties_dev.jsonl (third-party text: read in place,
 never copied into the project). Splits it in two halves, trains on one half through
-the store and `workbench.train.train`, scores both pipelines on the other half, then
+the store and `workbench.nlp.train.train`, scores both pipelines on the other half, then
 swaps the halves. Entity F1 is reported only where the gold has entities.
 The trained pipeline is scored with its spancat (`casualties="model"`); `workbench
 train` itself keeps the rules when they score better on its dev split (the default
@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from workbench.jobs import read_gold_file  # noqa: E402
+from workbench.jobs.evaluating import read_gold_file  # noqa: E402
 from workbench.model import Span  # noqa: E402
 from workbench.store import NewDocument, Store  # noqa: E402
 
@@ -30,8 +30,8 @@ DEV = REPO.parent / "shared" / "casualty-dev" / "casualties_dev.jsonl"
 
 
 def base_scores(model: str, gold: list[tuple[str, list[Span]]]) -> dict[str, float]:
-    from workbench.evaluate import CASUALTY_ROW, evaluate_documents
-    from workbench.suggest import build_suggester
+    from workbench.nlp.evaluate import CASUALTY_ROW, evaluate_documents
+    from workbench.nlp.suggest import build_suggester
 
     suggester = build_suggester((model,), strict=False)
     predicted = list(suggester.suggest([t for t, _ in gold]))
@@ -46,7 +46,7 @@ def base_scores(model: str, gold: list[tuple[str, list[Span]]]) -> dict[str, flo
 def trained_scores(train_docs, eval_docs, max_steps: int, tmp: Path) -> tuple[dict, float]:
     import spacy
 
-    from workbench.train import score, train
+    from workbench.nlp.train import score, train
 
     with Store(tmp / "gold.db", synchronous="OFF") as store:
         store.save_gold([NewDocument(t, {}, "dev", tuple(s)) for t, s in train_docs], "dev")

@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 from workbench.config import DEFAULT_CONFIG_PATH, load_config
+from workbench.nlp.suggest import build_suggester
 from workbench.store import NewDocument, Store
-from workbench.suggest import build_suggester
 from workbench.tui.app import make_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,11 +14,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 ALLOWED = {
     "sqlite3": ("store/",),
     "sqlite_utils": ("store/",),
-    "textual": ("tui/", "display.py"),
+    "textual": ("tui/",),
     "spacy": (
-        "suggest.py",  # builds the pipeline
-        "casualty_rules.py",  # the registered casualty component
-        "train.py",
+        "nlp/",  # builds the pipeline, the registered components, train
         "interchange/spacy_docbin.py",
         "interchange/conll.py",  # sentences and tokens for the CoNLL export
     ),

@@ -8,8 +8,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-import workbench.casualty_rules  # noqa: F401  (registers the factory)
-from workbench.casualty_rules import casualty_attrs
+import workbench.nlp.casualty_rules  # noqa: F401  (registers the factory)
+from workbench.nlp.casualty_rules import casualty_attrs
 
 from .conftest import SEED_CASUALTIES
 

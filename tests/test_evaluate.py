@@ -7,14 +7,14 @@ import json
 import pytest
 from rich.console import Console
 
-from workbench.evaluate import (
+from workbench.model import Span
+from workbench.nlp.evaluate import (
     CASUALTY_ROW,
     ENTITY_ROW,
     PRF,
     evaluate_documents,
     render_table,
 )
-from workbench.model import Span
 
 TEXT = "Gunmen killed 12 people and wounded 30 in Kano on Friday."
 

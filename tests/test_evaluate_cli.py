@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.model import Span
+from workbench.nlp.suggest import BLANK, build_suggester
 from workbench.store import Store
-from workbench.suggest import BLANK, build_suggester
 
 from .conftest import SHARED, new_doc
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.exporting import Selection, export, import_gold, selected
+from workbench.jobs.export import Selection, export, import_gold, selected
 from workbench.model import Span
 from workbench.store import Store
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.interchange.readers import InputError
-from workbench.jobs import import_paths
+from workbench.jobs.importing import import_paths
 from workbench.store import Store
 
 from .conftest import db_snapshot

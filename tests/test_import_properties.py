@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.interchange.readers import InputError
-from workbench.jobs import import_paths
+from workbench.jobs.importing import import_paths
 from workbench.store import Store
 
 from .conftest import db_snapshot

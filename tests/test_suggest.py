@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
+from workbench.nlp.suggest import BLANK, ModelError, ModelWarning, build_suggester, trim_entity
 from workbench.store import Store
-from workbench.suggest import BLANK, ModelError, ModelWarning, build_suggester, trim_entity
 
 from .conftest import new_doc
 

@@ -146,7 +146,7 @@ def _init_if_new(ctx: Context) -> bool:
 
 
 def _seed(ctx: Context, store: Store) -> None:
-    from .jobs import find_seeds_dir, import_paths
+    from .jobs.importing import find_seeds_dir, import_paths
 
     seeds = find_seeds_dir()
     click.echo(f"Created {ctx.db_path}.", err=True)
@@ -197,7 +197,7 @@ def import_(
     workbench import --as-gold --annotator amira prodigy.jsonl brat_folder/
     """
     from .interchange.readers import find_inputs
-    from .jobs import import_paths
+    from .jobs.importing import import_paths
 
     if gold_annotator and not as_gold:
         fail("--annotator goes with --as-gold", EXIT_INPUT)
@@ -227,7 +227,7 @@ def import_(
 def _import_gold(
     store: Store, paths: list[Path], annotator: str, skip_invalid: bool, total: int
 ) -> None:
-    from .exporting import import_gold
+    from .jobs.export import import_gold
 
     with progress(total, f"Importing gold of {annotator}") as advance:
         result = import_gold(store, paths, annotator, skip_invalid=skip_invalid, report=advance)
@@ -258,7 +258,7 @@ def suggest(ctx: Context, model: str | None, batch_size: int, n_process: int) ->
 
 
 def _fill(ctx: Context, store: Store, model: str | None, batch_size: int, n_process: int) -> int:
-    from .jobs import fill_suggestions, store_suggester
+    from .jobs.suggesting import fill_suggestions, store_suggester
 
     suggester = store_suggester(store, ctx.config, model)
     total = store.count_to_suggest(suggester.version)
@@ -269,7 +269,7 @@ def _fill(ctx: Context, store: Store, model: str | None, batch_size: int, n_proc
 
 
 def _suggester(config: Config, model: str | None, gold_patterns: Any = ()) -> Any:
-    from .suggest import suggester_for
+    from .nlp.suggest import suggester_for
 
     return suggester_for(config, model, gold_patterns)
 
@@ -286,7 +286,7 @@ def predict(ctx: Context, source: Path, model: str | None, batch_size: int, n_pr
     SOURCE is JSONL ({"text": ...} per line, other keys kept) or plain text (one
     document), or - for standard input. Example: workbench predict seeds/article.txt
     """
-    from .predict import predict_records, read_predict_input
+    from .jobs.predict import predict_records, read_predict_input
 
     with errors_reported():
         records = read_predict_input(source)
@@ -366,8 +366,8 @@ def export(
     doc.ents or CoNLL) are listed on stderr. Examples: workbench export --out gold.jsonl;
     workbench export --format spacy --split 0.2 --out corpus/
     """
-    from .exporting import Selection, count_selected
-    from .exporting import export as run_export
+    from .jobs.export import Selection, count_selected
+    from .jobs.export import export as run_export
 
     selection = Selection(gold, only_annotator, include_flagged, include_skipped, statuses)
     with errors_reported(), ctx.open_store() as store:
@@ -437,8 +437,8 @@ def _evaluate(
     import orjson
     from rich.console import Console
 
-    from .evaluate import render_table
-    from .jobs import evaluate_suggester, gold_ruler_folds, read_gold_file
+    from .jobs.evaluating import evaluate_suggester, gold_ruler_folds, read_gold_file
+    from .nlp.evaluate import render_table
 
     casualty_labels = ctx.config.casualty_labels
     runs: list[tuple[str, list[Any], list[tuple[str, str]]]]
@@ -799,10 +799,10 @@ def train(
     Use it with `workbench suggest --model OUT` or model = "OUT" in workbench.toml.
     Example: workbench train --out models/v1 --max-steps 400
     """
-    from .exporting import Selection
-    from .train import TrainError
-    from .train import max_steps as configured_steps
-    from .train import train as run_train
+    from .jobs.export import Selection
+    from .nlp.train import TrainError
+    from .nlp.train import max_steps as configured_steps
+    from .nlp.train import train as run_train
 
     overrides: dict[str, Any] = {}
     for item in settings:

@@ -19,8 +19,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from .evaluate import CASUALTY_ROW, ENTITY_ROW, EvalReport, LabelScores, evaluate_documents
 from .model import Annotation, Document, Span
+from .nlp.evaluate import CASUALTY_ROW, ENTITY_ROW, EvalReport, LabelScores, evaluate_documents
 from .store import Store
 from .visible import CONTROL_TABLE
 

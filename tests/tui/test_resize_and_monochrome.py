@@ -7,8 +7,8 @@ import itertools
 import pytest
 from rich.style import Style
 
-from workbench.display import Palette
 from workbench.model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, SOURCE_MODEL
+from workbench.tui.display import Palette
 
 from .helpers import ANNOTATOR, SEED, find
 

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.content import Content
 
-from workbench.display import Palette, block_content, span_row, visible, wrap_offsets
 from workbench.model import PENDING, AnnotatedSpan, Span
+from workbench.tui.display import Palette, block_content, span_row, visible, wrap_offsets
 from workbench.tui.widgets.document_view import DocumentView
 
 from .helpers import ANNOTATOR

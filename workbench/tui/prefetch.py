@@ -33,8 +33,8 @@ def prefetch(
     until the annotator opens another document (False: stop); `saved(doc_ids,
     version)` reports each batch written.
     """
-    from ..jobs import store_suggester
-    from ..suggest import build_suggester
+    from ..jobs.suggesting import store_suggester
+    from ..nlp.suggest import build_suggester
 
     with Store(db_path) as store:
         if candidates is None:  # as `workbench suggest` does: with what annotators confirmed

@@ -13,9 +13,9 @@ from typing import Any
 
 from ..casualties import normalise_count
 from ..config import Config
-from ..display import Selection, Tokens
 from ..model import IN_PROGRESS, PENDING, AnnotatedSpan, Annotation, Progress, Span
 from ..store import Store, StoreError
+from .display import Selection, Tokens
 
 
 class ActionRefused(Exception):

@@ -11,9 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ...config import Config
-from ...display import Palette, detail_line
 from ...store import StoreError
 from ..bindings import MODES, NORMAL, SELECT, label_bindings, screen_bindings
+from ..display import Palette, detail_line
 from ..messages import DocumentOpened, SpanClicked
 from ..session import ActionRefused, Session
 from ..widgets.bars import DetailBar, HeaderBar

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...config import Config
-from ...display import safe_color, visible
 from ..bindings import NORMAL, SELECT, help_rows, keymap
+from ..display import safe_color, visible
 
 KEY_NAMES = {
     "left_square_bracket": "[",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from ...display import visible
 from ...model import Annotation, Progress
+from ..display import visible
 
 
 class HeaderBar(Static, can_focus=False):

@@ -19,8 +19,8 @@ from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...display import Palette, Selection, block_content, split_lines, visible, wrap_offsets
 from ...model import AnnotatedSpan
+from ..display import Palette, Selection, block_content, split_lines, visible, wrap_offsets
 
 Signature = tuple[object, ...]
 

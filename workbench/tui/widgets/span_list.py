@@ -10,8 +10,8 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...display import Palette, span_row
 from ...model import AnnotatedSpan
+from ..display import Palette, span_row
 from ..messages import SpanClicked
 
 CURSOR_STYLE = "bold on #2c3a4f"

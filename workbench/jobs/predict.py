@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 
-from .interchange.jsonl import record
-from .interchange.readers import InputError, parse_record
-from .suggest import Suggester
+from ..interchange.jsonl import record
+from ..interchange.readers import InputError, parse_record
+from ..nlp.suggest import Suggester
 
 
 def read_predict_input(source: Path) -> list[dict[str, Any]]:

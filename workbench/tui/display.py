@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from textual.color import Color, ColorParseError
 from textual.content import Content, Span
 
-from .model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, AnnotatedSpan
-from .visible import visible
+from ..model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, AnnotatedSpan
+from ..visible import visible
 
 # ---- making text safe ----------------------------------------------------------------
 

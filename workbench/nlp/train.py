@@ -25,12 +25,12 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
+from ..interchange.spacy_docbin import SPANS_KEY, Built, ShardWriter, blank, build_doc
+from ..jobs.export import Selection, in_dev, selected
+from ..model import CASUALTY_LABELS, Span
+from ..store import Store
 from . import casualty_rules  # noqa: F401  (registers the "workbench_casualties" factory)
 from .evaluate import CASUALTY_ROW, ENTITY_ROW, evaluate_documents
-from .exporting import Selection, in_dev, selected
-from .interchange.spacy_docbin import SPANS_KEY, Built, ShardWriter, blank, build_doc
-from .model import CASUALTY_LABELS, Span
-from .store import Store
 
 DEFAULT_CONFIG = Path(__file__).with_name("train_config.cfg")
 CASUALTY_PIPE = "workbench_casualties"
@@ -77,7 +77,7 @@ class TrainResult:
     train_docs: int
     dev_docs: int
     steps: int
-    scores: dict[str, float] = field(default_factory=dict)  # on dev, by workbench.evaluate
+    scores: dict[str, float] = field(default_factory=dict)  # on dev, by workbench.nlp.evaluate
     casualties: str = "model"  # what gives casualty spans: "model" (spancat) or "rules"
     rule_scores: dict[str, float] = field(default_factory=dict)  # the rules alone, on dev
     dropped: int = 0  # gold entities doc.ents could not hold (overlaps)

@@ -16,9 +16,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..config import ModelError
+from ..model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span
 from . import casualty_rules  # noqa: F401  (registers the "workbench_casualties" factory)
-from .config import ModelError
-from .model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span
 
 CASUALTY_PIPE = "workbench_casualties"
 GOLD_RULER_PIPE = "workbench_gold_ruler"

@@ -19,8 +19,8 @@ from typing import IO, Any
 
 import orjson
 
-from .interchange.readers import InputError, find_inputs, iter_file
-from .model import (
+from ..interchange.readers import InputError, find_inputs, iter_file
+from ..model import (
     CASUALTY_LABELS,
     FLAGGED,
     REVIEWED,
@@ -29,7 +29,8 @@ from .model import (
     Annotation,
     Span,
 )
-from .store import NewDocument, Store
+from ..store import NewDocument, Store
+from . import Report, no_progress
 
 FORMATS = ("jsonl", "spacy", "conll", "doccano", "brat")
 GOLD_CHOICES = ("submitted", "reviewed", "all", "best")
@@ -38,11 +39,6 @@ PROVENANCE_KEYS = ("hash", "annotator", "status", "timestamp")
 NOT_GOLD_ANSWERS = ("reject", "ignore")  # Prodigy answers that are not gold
 REPORT_EVERY = 500
 
-Report = Callable[[int], None]
-
-
-def _ignore(_: int) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -146,7 +142,7 @@ def export(
     seed: int = 0,
     casualty_labels: Sequence[str] = CASUALTY_LABELS,
     shard_size: int = 10_000,
-    report: Report = _ignore,
+    report: Report = no_progress,
     stdout: IO[bytes] | None = None,
 ) -> ExportReport:
     """Write the selected annotations as `fmt` to `out` (a file, or a folder for spacy
@@ -215,12 +211,12 @@ def _note_dropped(annotation: Annotation, built: Any, result: ExportReport) -> N
 
 
 def _jsonl_line(annotation: Annotation, result: ExportReport, *, tokens: bool, **_: Any) -> bytes:
-    from .interchange.jsonl import annotation_record, with_tokens
+    from ..interchange.jsonl import annotation_record, with_tokens
 
     spans = _count(annotation, result)
     rec = annotation_record(annotation)
     if tokens:
-        from .interchange.spacy_docbin import build_doc
+        from ..interchange.spacy_docbin import build_doc
 
         built = build_doc(annotation.document.text, spans, all_in_ents=True)
         result.split_tokens += built.split_tokens
@@ -230,7 +226,7 @@ def _jsonl_line(annotation: Annotation, result: ExportReport, *, tokens: bool, *
 
 
 def _doccano_line(annotation: Annotation, result: ExportReport, **_: Any) -> bytes:
-    from .interchange.doccano import doccano_record
+    from ..interchange.doccano import doccano_record
 
     _count(annotation, result)
     return orjson.dumps(doccano_record(annotation)) + b"\n"
@@ -239,8 +235,8 @@ def _doccano_line(annotation: Annotation, result: ExportReport, **_: Any) -> byt
 def _conll_lines(
     annotation: Annotation, result: ExportReport, *, casualty_labels: Sequence[str], **_: Any
 ) -> bytes:
-    from .interchange.conll import conll_lines
-    from .interchange.spacy_docbin import build_doc
+    from ..interchange.conll import conll_lines
+    from ..interchange.spacy_docbin import build_doc
 
     spans = _count(annotation, result)
     built = build_doc(
@@ -262,7 +258,7 @@ def _spacy(
     shard_size: int,
     **_: Any,
 ) -> None:
-    from .interchange.spacy_docbin import ShardWriter, blank, build_doc
+    from ..interchange.spacy_docbin import ShardWriter, blank, build_doc
 
     nlp = blank()
     train = ShardWriter(out / "train", nlp.vocab, shard_size)
@@ -291,7 +287,7 @@ def _brat(
     casualty_labels: Sequence[str],
     **_: Any,
 ) -> None:
-    from .interchange.brat import annotation_conf, write_pair
+    from ..interchange.brat import annotation_conf, write_pair
 
     out.mkdir(parents=True, exist_ok=True)
     labels: set[str] = set()
@@ -337,7 +333,7 @@ def import_gold(
     annotator: str,
     *,
     skip_invalid: bool = False,
-    report: Report = _ignore,
+    report: Report = no_progress,
 ) -> GoldImport:
     """Store labelled files (interchange, Prodigy or doccano JSONL, brat folders) as
     `annotator`'s submitted gold; each file is read whole before anything is written."""

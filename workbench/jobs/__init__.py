@@ -1,0 +1,18 @@
+"""Jobs: long-running work that joins the readers, the store and the suggester.
+
+import (importing), suggest (suggesting), export, predict and evaluation
+(evaluating). Each takes a `report(advance)` callback so the CLI can draw a
+progress bar and tests can run without one. Jobs may import the core (model,
+config, casualties, visible), `store/`, `interchange/` and `nlp/`; never `cli/`
+or `tui/`, and never Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Report = Callable[[int], None]
+
+
+def no_progress(_: int) -> None:
+    """A `Report` that draws nothing."""

@@ -1,0 +1,57 @@
+"""Score a suggester against gold files or the database's own gold."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..interchange.readers import iter_file
+from ..model import Span
+from ..nlp.evaluate import EvalReport, evaluate_documents
+from . import Report, no_progress
+
+if TYPE_CHECKING:
+    from ..nlp.suggest import Suggester
+
+
+GoldDoc = tuple[str, list[Span]]
+
+
+def read_gold_file(path: Path) -> list[GoldDoc]:
+    """(text, spans) per line of an interchange JSONL gold file."""
+    return [(d.text, list(d.spans)) for d in iter_file(path)]
+
+
+def evaluate_suggester(
+    gold: list[GoldDoc], suggester: Suggester, *, report: Report = no_progress
+) -> EvalReport:
+    """Score the suggester's spans against gold, on the labels the gold uses."""
+    labels = {s.label for _, spans in gold for s in spans}
+    predicted = []
+    for spans in suggester.suggest(text for text, _ in gold):
+        predicted.append([s for s in spans if s.label in labels])
+        report(1)
+    return evaluate_documents(gold, predicted)
+
+
+def gold_ruler_folds(
+    gold: list[GoldDoc], exclude_labels: Sequence[str]
+) -> list[tuple[list[GoldDoc], list[tuple[str, str]]]]:
+    """Two folds of the database's own gold: each half with patterns learnt from the other.
+
+    Learning and scoring on the same documents would flatter the ruler.
+    """
+    halves = [gold[0::2], gold[1::2]]
+    folds = []
+    for i, half in enumerate(halves):
+        other = halves[1 - i]
+        counts: dict[str, Counter[str]] = {}
+        for text, spans in other:
+            for s in spans:
+                if s.label not in exclude_labels:
+                    counts.setdefault(s.text_in(text), Counter())[s.label] += 1
+        patterns = sorted((c.most_common(1)[0][0], t) for t, c in counts.items() if len(t) > 1)
+        folds.append((half, patterns))
+    return folds
