@@ -1,0 +1,74 @@
+"""The `workbench` command line: parses options, opens the store, calls in.
+
+One module per command group (documents, suggest, export, evaluate, review,
+settings), each a thin layer over jobs/, store/ and review.py; shared helpers in
+base.py. Heavy imports (spaCy, Textual) happen inside the commands that need them,
+so `workbench --help` starts fast. To add a command, write it in the module of its
+group (or a new one) with `@click.command()` and add it to `cli` below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..config import load_config
+from . import documents, evaluate, export, review, settings, suggest
+from .base import Context, errors_reported
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="WORKBENCH_DB",
+    help="The annotations database (default: ./annotations.db, or WORKBENCH_DB).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A workbench.toml (default: ./workbench.toml if present, or WORKBENCH_CONFIG).",
+)
+@click.option(
+    "--annotator",
+    envvar="WORKBENCH_ANNOTATOR",
+    help="Who is annotating (default: from the config, else your login name).",
+)
+@click.version_option(__version__, prog_name="workbench")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, config_path: Path | None, annotator: str | None):
+    """Annotate news text: named entities and casualty counts, in the terminal.
+
+    Run with no command to open the annotator on ./annotations.db; on first run the
+    database is created, seeded from seeds/ and given suggestions.
+    """
+    with errors_reported():
+        config = load_config(config_path)
+    db_path = db or Path(config.database)
+    ctx.obj = Context(config, db_path, annotator or config.annotator_name())
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(documents.annotate)
+
+
+for command in (
+    documents.annotate,
+    documents.init,
+    documents.import_,
+    documents.status,
+    suggest.suggest,
+    suggest.predict,
+    export.export,
+    evaluate.train,
+    evaluate.evaluate,
+    review.review,
+    settings.config,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="workbench")

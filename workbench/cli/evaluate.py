@@ -1,0 +1,224 @@
+"""Commands about models: train a pipeline, evaluate suggestions against gold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..model import CASUALTY_LABELS, REVIEWED, SUBMITTED
+from .base import EXIT_INPUT, Context, errors_reported, fail, pass_ctx, progress
+
+
+@click.command()
+@click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--db",
+    "from_db",
+    is_flag=True,
+    help="Score on the database's own gold (submitted and reviewed annotations).",
+)
+@click.option("--model", help="A spaCy pipeline name or path (default: from the config).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--errors", is_flag=True, help="Also list missed and spurious spans.")
+@pass_ctx
+def evaluate(
+    ctx: Context, gold: Path | None, from_db: bool, model: str | None, as_json: bool, errors: bool
+) -> None:
+    """Score suggestions against gold: precision, recall and F1 per label.
+
+    Exact spans, overlapping spans, and the per-document set of (label, value) pairs
+    for casualty counts; value accuracy on matched spans. GOLD is interchange JSONL;
+    with --db the gold is the database's own. Where the database has gold, the gain
+    from suggesting what annotators confirmed (the gold ruler) is shown too.
+    Example: workbench evaluate ../shared/casualty-dev/casualties_dev.jsonl
+    """
+    if (gold is None) == (not from_db):
+        fail("give a GOLD file or --db (one of them)", EXIT_INPUT)
+    with errors_reported():
+        _evaluate(ctx, gold, model, as_json, errors)
+
+
+def _evaluate(
+    ctx: Context, gold: Path | None, model: str | None, as_json: bool, errors: bool
+) -> None:
+    import orjson
+    from rich.console import Console
+
+    from ..jobs.evaluating import evaluate_suggester, gold_ruler_folds, read_gold_file
+    from ..nlp.evaluate import render_table
+    from ..nlp.suggest import suggester_for
+
+    casualty_labels = ctx.config.casualty_labels
+    runs: list[tuple[str, list[Any], list[tuple[str, str]]]]
+    if gold is not None:
+        docs = read_gold_file(gold)
+        patterns = []
+        if ctx.db_path.exists():
+            with ctx.open_store() as store:
+                patterns = store.confirmed_entities(exclude_labels=casualty_labels)
+        runs = [("base", docs, [])] + ([("gold ruler", docs, patterns)] if patterns else [])
+    else:
+        with ctx.open_store() as store:
+            docs = [
+                (a.document.text, a.gold_spans())
+                for a in store.annotations(statuses=(SUBMITTED, REVIEWED))
+            ]
+        if not docs:
+            fail(f"{ctx.db_path}: no submitted annotations to evaluate on", EXIT_INPUT)
+        folds = gold_ruler_folds(docs, casualty_labels)
+        runs = [("base", docs, [])]
+        if any(p for _, p in folds):
+            runs += [(f"gold ruler, fold {i + 1}", half, p) for i, (half, p) in enumerate(folds)]
+    results = {}
+    for name, run_docs, run_patterns in runs:
+        if not run_docs:
+            continue
+        suggester = suggester_for(ctx.config, model, run_patterns)
+        with progress(len(run_docs), f"Evaluating ({name})") as advance:
+            results[name] = evaluate_suggester(run_docs, suggester, report=advance)
+    if as_json:
+        out = {name: report.to_dict() for name, report in results.items()}
+        if not errors:
+            for figures in out.values():
+                figures.pop("errors", None)
+        click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+        return
+    console = Console()
+    for name, report in results.items():
+        table = render_table(report)
+        table.title = f"{name}: {report.documents} documents"
+        console.print(table)
+        if errors:
+            for e in report.errors:
+                console.print(
+                    f"  doc {e.doc} {e.kind:<8} {e.span.label:<8} {e.text!r}",
+                    markup=False,
+                    highlight=False,
+                )
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to save the trained pipeline to.",
+)
+@click.option(
+    "--config",
+    "train_config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A spaCy training config (default: the packaged small one).",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Override one config setting, e.g. --set training.patience=200; repeatable.",
+)
+@click.option("--max-steps", type=int, help="Training steps (default: from the config).")
+@click.option(
+    "--gold",
+    default="best",
+    show_default=True,
+    type=click.Choice(["submitted", "reviewed", "all", "best"]),
+    help="Which gold to train on (best: one per document, reviewed first).",
+)
+@click.option("--annotator", "only_annotator", help="Only this annotator's gold.")
+@click.option(
+    "--split",
+    "dev_fraction",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="The share of documents held out.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the split and training.")
+@click.option(
+    "--casualties",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "model", "rules"]),
+    help="What finds casualty spans in the saved pipeline: the trained spancat, the "
+    "rules, or auto: whichever scores better on the dev split.",
+)
+@pass_ctx
+def train(
+    ctx: Context,
+    out_path: Path,
+    train_config: Path | None,
+    settings: tuple[str, ...],
+    max_steps: int | None,
+    gold: str,
+    only_annotator: str | None,
+    dev_fraction: float,
+    seed: int,
+    casualties: str,
+) -> None:
+    """Train a spaCy pipeline (ner + casualty spancat) on the gold and report dev scores.
+
+    Use it with `workbench suggest --model OUT` or model = "OUT" in workbench.toml.
+    Example: workbench train --out models/v1 --max-steps 400
+    """
+    from ..jobs.export import Selection
+    from ..nlp.train import TrainError
+    from ..nlp.train import max_steps as configured_steps
+    from ..nlp.train import train as run_train
+
+    overrides: dict[str, Any] = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--set {item}: expected SECTION.KEY=VALUE", EXIT_INPUT)
+        overrides[key] = _config_value(value)
+    if max_steps is not None:
+        overrides["training.max_steps"] = max_steps
+    with errors_reported(), ctx.open_store() as store:
+        try:
+            total = configured_steps(train_config, overrides)
+            with progress(total, "Training") as advance:
+                result = run_train(
+                    store,
+                    out_path,
+                    selection=Selection(gold, only_annotator),
+                    config_path=train_config,
+                    overrides=overrides,
+                    dev_fraction=dev_fraction,
+                    seed=seed,
+                    casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
+                    report=advance,
+                    casualties=casualties,
+                )
+        except TrainError as e:
+            fail(str(e), EXIT_INPUT)
+        click.echo(
+            f"Trained on {result.train_docs} document(s), {result.steps} step(s); "
+            f"dev: {result.dev_docs} document(s).",
+            err=True,
+        )
+        click.echo(
+            f"Casualty spans come from the {result.casualties}"
+            + (
+                " (they scored better on dev than the trained spancat)."
+                if result.casualties == "rules" and casualties == "auto"
+                else "."
+            ),
+            err=True,
+        )
+        for name, score in result.scores.items():
+            click.echo(f"  {name}: {score:.3f}")
+        click.echo(f"Saved to {out_path}. Use it: workbench suggest --model {out_path}")
+
+
+def _config_value(text: str) -> Any:
+    """A --set value as spaCy's config would read it (number, bool, list), else a string."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -1,0 +1,116 @@
+"""The export command: gold annotations out in each format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..model import CASUALTY_LABELS, DOC_STATUSES
+from .base import Context, errors_reported, pass_ctx, progress
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    default="jsonl",
+    show_default=True,
+    type=click.Choice(["jsonl", "spacy", "conll", "doccano", "brat"]),
+    help="jsonl: interchange; spacy: DocBin folders for `spacy train`; conll: IOB2 "
+    "token per line; doccano: doccano JSONL; brat: .txt/.ann pairs.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    help="The file to write (a folder for spacy and brat); default: standard output.",
+)
+@click.option(
+    "--gold",
+    default="submitted",
+    show_default=True,
+    type=click.Choice(["submitted", "reviewed", "all", "best"]),
+    help="submitted or reviewed work, all of both, or best: one per document "
+    "(reviewed if any, else the latest submitted).",
+)
+@click.option("--annotator", "only_annotator", help="Only this annotator's annotations.")
+@click.option("--include-flagged", is_flag=True, help="Also flagged documents.")
+@click.option("--include-skipped", is_flag=True, help="Also skipped documents.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(DOC_STATUSES),
+    help="Exact annotation statuses to include, repeatable (overrides --gold and the flags).",
+)
+@click.option(
+    "--tokens",
+    is_flag=True,
+    help="jsonl: add Prodigy-style tokens and token_start/token_end to spans.",
+)
+@click.option(
+    "--split",
+    "dev_fraction",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="spacy: the share of documents written to dev/ (the rest to train/).",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the train/dev split.")
+@pass_ctx
+def export(
+    ctx: Context,
+    fmt: str,
+    out_path: Path | None,
+    gold: str,
+    only_annotator: str | None,
+    include_flagged: bool,
+    include_skipped: bool,
+    statuses: tuple[str, ...],
+    tokens: bool,
+    dev_fraction: float,
+    seed: int,
+) -> None:
+    """Write gold annotations as interchange JSONL, spaCy DocBin, CoNLL, doccano or brat.
+
+    JSONL lines carry the document's own keys and meta, its hash, the annotator, the
+    status and a timestamp. Spans a format cannot hold (overlapping entities in
+    doc.ents or CoNLL) are listed on stderr. Examples: workbench export --out gold.jsonl;
+    workbench export --format spacy --split 0.2 --out corpus/
+    """
+    from ..jobs.export import Selection, count_selected
+    from ..jobs.export import export as run_export
+
+    selection = Selection(gold, only_annotator, include_flagged, include_skipped, statuses)
+    with errors_reported(), ctx.open_store() as store:
+        total = count_selected(store, selection)
+        with progress(total, f"Exporting {fmt}") as advance:
+            result = run_export(
+                store,
+                selection,
+                fmt,
+                out_path,
+                tokens=tokens,
+                dev_fraction=dev_fraction,
+                seed=seed,
+                casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
+                report=advance,
+            )
+        _report_dropped(result.dropped)
+        where = f" ({result.train} train, {result.dev} dev)" if fmt == "spacy" else ""
+        click.echo(
+            f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).", err=True
+        )
+
+
+def _report_dropped(dropped: list[Any], shown: int = 20) -> None:
+    """Spans a format could not hold: the count, then where (the first `shown`)."""
+    if not dropped:
+        return
+    click.echo(f"{len(dropped)} span(s) could not be written (overlaps):", err=True)
+    for d in dropped[:shown]:
+        click.echo(f"  {d}", err=True)
+    if len(dropped) > shown:
+        click.echo(f"  ... and {len(dropped) - shown} more", err=True)
