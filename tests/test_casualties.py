@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.casualties import (
+    MAX_COUNT,
     QUALIFIER_PHRASES,
     is_digits,
     is_number_word,
@@ -183,3 +184,22 @@ def _spell(n: int) -> str:
 def test_spelled_numbers_round_trip(n: int) -> None:
     assert normalise_count(_spell(n)) == (n, "exact")
     assert normalise_count(_spell(n).replace("-", " ")) == (n, "exact")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["99999999999999999999999", "20,000,000,000", "a billion billion", "40 billion", "9" * 400],
+)
+def test_values_beyond_max_count_are_not_counts(text: str) -> None:
+    assert normalise_count(text) is None
+
+
+def test_max_count_itself_is_a_count() -> None:
+    assert normalise_count(f"{MAX_COUNT:,}") == (MAX_COUNT, "exact")
+    assert normalise_count("more than 10 billion") == (MAX_COUNT, "more_than")
+
+
+@given(st.text(alphabet="0123456789, -abdehilmnortuvy", max_size=40))
+def test_normaliser_never_returns_a_value_beyond_max_count(text: str) -> None:
+    counted = normalise_count(text)
+    assert counted is None or counted[0] is None or 0 <= counted[0] <= MAX_COUNT

@@ -84,6 +84,11 @@ TENS = {
 SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | frozenset(SCALES) | {"dozen"}
 
+# The largest value that is a count of people. Anything beyond it ("99999999999999999999999
+# people were killed") is not a count: the normaliser returns None, so the finder gives no
+# span and no stored or exported value ever exceeds it (orjson cannot encode ints > 2**64).
+MAX_COUNT = 10**10
+
 _DETERMINERS = frozenset({"another", "the", "all"})
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")
 _SPLIT = re.compile(r"\s+|(?<=[A-Za-z])-(?=[A-Za-z])")
@@ -162,7 +167,10 @@ def _number(words: list[str]) -> tuple[int | None, str] | None:
             return None
         return mult[0] * 12, "approx"
     if is_digits(low[0]):
-        value = float(low[0].replace(",", ""))
+        digits = low[0].replace(",", "")
+        if len(digits.split(".")[0]) > 12:
+            return None  # far beyond MAX_COUNT; float would also lose the digits
+        value = float(digits)
         rest = low[1:]
         if rest and all(w in SCALES for w in rest):
             for w in rest:
@@ -193,7 +201,17 @@ def _range(words: list[str]) -> tuple[int | None, str] | None:
 
 
 def normalise_count(text: str) -> tuple[int | None, str] | None:
-    """(value, qualifier) for a casualty number expression, or None if it is not a count."""
+    """(value, qualifier) for a casualty number expression, or None if it is not a count.
+
+    A value above MAX_COUNT is not a count: None, never an int beyond it.
+    """
+    counted = _normalise(text)
+    if counted is not None and counted[0] is not None and not 0 <= counted[0] <= MAX_COUNT:
+        return None
+    return counted
+
+
+def _normalise(text: str) -> tuple[int | None, str] | None:
     words = _words(text)
     while len(words) > 1 and words[0].lower() in _DETERMINERS:
         # "another 40", "the 17": determiners are not part of the count.
