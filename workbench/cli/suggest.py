@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from ..jobs.suggesting import Failure
 from ..store import Store
-from .base import Context, errors_reported, pass_ctx, progress
+from ..visible import visible
+from .base import Context, errors_reported, fail, pass_ctx, progress
 
 
 @click.command()
@@ -19,19 +22,43 @@ from .base import Context, errors_reported, pass_ctx, progress
 def suggest(ctx: Context, model: str | None, batch_size: int, n_process: int) -> None:
     """Compute suggestions for documents that lack them from the current model."""
     with errors_reported(), ctx.open_store() as store:
-        n = fill(ctx, store, model=model, batch_size=batch_size, n_process=n_process)
+        failures: list[Failure] = []
+        n = fill(ctx, store, model, batch_size, n_process, on_failure=failures.append)
         click.echo(f"Suggested spans for {n} document(s).")
+        if failures:
+            fail(f"{len(failures)} document(s) failed; the others were suggested")
 
 
-def fill(ctx: Context, store: Store, model: str | None, batch_size: int, n_process: int) -> int:
+def fill(
+    ctx: Context,
+    store: Store,
+    model: str | None,
+    batch_size: int,
+    n_process: int,
+    on_failure: Callable[[Failure], None] = lambda _: None,
+) -> int:
     from ..jobs.suggesting import fill_suggestions, store_suggester
+
+    def failed(f: Failure) -> None:
+        report_failure(f)
+        on_failure(f)
 
     suggester = store_suggester(store, ctx.config, model)
     total = store.count_to_suggest(suggester.version)
     with progress(total, f"Suggesting ({suggester.version})") as advance:
         return fill_suggestions(
-            store, suggester, batch_size=batch_size, n_process=n_process, report=advance
+            store,
+            suggester,
+            on_failure=failed,
+            batch_size=batch_size,
+            n_process=n_process,
+            report=advance,
         )
+
+
+def report_failure(f: Failure) -> None:
+    """One line on stderr per document that could not be processed (controls made visible)."""
+    click.echo(f"workbench: {visible(f.where)}: skipped: {visible(f.error)}", err=True)
 
 
 @click.command()
@@ -53,6 +80,17 @@ def predict(ctx: Context, source: Path, model: str | None, batch_size: int, n_pr
         records = read_predict_input(source)
         suggester = suggester_for(ctx.config, model)
         out = sys.stdout.buffer
-        for line in predict_records(records, suggester, batch_size=batch_size, n_process=n_process):
+        failures: list[Failure] = []
+
+        def failed(f: Failure) -> None:
+            report_failure(f)
+            failures.append(f)
+
+        lines = predict_records(
+            records, suggester, on_failure=failed, batch_size=batch_size, n_process=n_process
+        )
+        for line in lines:
             out.write(line)
         out.flush()
+        if failures:
+            fail(f"{len(failures)} record(s) failed; the others were written")
