@@ -16,10 +16,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len, chop_cells
 from textual.color import Color, ColorParseError
 from textual.content import Content, Span
 
 from ..model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, AnnotatedSpan
+from ..tokens import Selection
 from ..visible import visible
 
 # ---- making text safe ----------------------------------------------------------------
@@ -101,14 +103,6 @@ def split_lines(text: str, longest: int = LONG_LINE_CHARS) -> list[tuple[int, in
         start = newline + 1
 
 
-@dataclass(frozen=True)
-class Selection:
-    """A token-cursor selection [start, end) in select mode."""
-
-    start: int
-    end: int
-
-
 def block_content(
     text: str,
     block: tuple[int, int],
@@ -187,7 +181,7 @@ def _assemble(
 
 
 _WORD = re.compile(r"\s*\S+\s*")
-# Characters one cell wide (rich agrees): Latin, Greek, Cyrillic, news punctuation.
+# Characters one cell wide (rich.cells agrees): Latin, Greek, Cyrillic, news punctuation.
 _NARROW = frozenset(
     chr(code)
     for first, last in [
@@ -203,20 +197,45 @@ _NARROW = frozenset(
 
 
 def wrap_offsets(plain: str, width: int) -> list[int]:
-    """Where a line of text breaks when wrapped at `width` cells, as Textual wraps it."""
+    """Where a line of text breaks when wrapped at `width` cells, as Textual wraps it.
+
+    Textual wraps Content at the start of the word that does not fit, folding words
+    longer than a row; this computes the same offsets with public helpers, so the
+    view can cut only the rows on screen.
+    """
     if width <= 0:
         return []
     if plain.isascii() or _NARROW.issuperset(plain):  # one cell each: no measuring
         return _wrap_narrow(plain, width)
-    try:
-        from rich._wrap import divide_line  # what Textual wraps Content with
-    except ImportError:  # private in Textual: fall back to a plain fold
-        return list(range(width, len(plain), width))
-    return divide_line(plain, width, fold=True)
+    return _wrap_cells(plain, width)
+
+
+def _wrap_cells(plain: str, width: int) -> list[int]:
+    """Word wrapping measured in cells (wide CJK, emoji, combining marks)."""
+    breaks: list[int] = []
+    column = 0
+    for match in _WORD.finditer(plain):
+        start, word = match.start(), match.group()
+        length = cell_len(word.rstrip())
+        if width - column >= length:
+            column += cell_len(word)
+        elif length > width:  # a word longer than a row: folded
+            pieces = chop_cells(word, width)
+            for piece in pieces[:-1]:
+                if start:
+                    breaks.append(start)
+                start += len(piece)
+            if start:
+                breaks.append(start)
+            column = cell_len(pieces[-1])
+        elif column and start:
+            breaks.append(start)
+            column = cell_len(word)
+    return breaks
 
 
 def _wrap_narrow(plain: str, width: int) -> list[int]:
-    """rich's `divide_line` (fold=True) for text of one-cell characters."""
+    """`_wrap_cells` for text of one-cell characters: lengths are cell counts."""
     breaks: list[int] = []
     column = 0
     for match in _WORD.finditer(plain):
@@ -237,52 +256,6 @@ def _wrap_narrow(plain: str, width: int) -> list[int]:
             breaks.append(start)
             column = end - start
     return breaks
-
-
-# ---- tokens: what a boundary move or the token cursor steps over --------------------
-
-TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """Token start and end offsets of a text, for stepping one token at a time."""
-
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-
-    @classmethod
-    def of(cls, text: str) -> Tokens:
-        found = [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
-        return cls(tuple(a for a, _ in found), tuple(b for _, b in found))
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def index_at(self, offset: int) -> int:
-        """The token holding `offset`, else the next one (clamped)."""
-        if not self.starts:
-            return 0
-        i = bisect.bisect_right(self.starts, offset) - 1
-        if i >= 0 and offset < self.ends[i]:
-            return i
-        return min(i + 1, len(self.starts) - 1)
-
-    def start_before(self, offset: int) -> int | None:
-        i = bisect.bisect_left(self.starts, offset) - 1
-        return self.starts[i] if i >= 0 else None
-
-    def start_after(self, offset: int) -> int | None:
-        i = bisect.bisect_right(self.starts, offset)
-        return self.starts[i] if i < len(self.starts) else None
-
-    def end_before(self, offset: int) -> int | None:
-        i = bisect.bisect_left(self.ends, offset) - 1
-        return self.ends[i] if i >= 0 else None
-
-    def end_after(self, offset: int) -> int | None:
-        i = bisect.bisect_right(self.ends, offset)
-        return self.ends[i] if i < len(self.ends) else None
 
 
 # ---- the span list and the status lines -------------------------------------------------

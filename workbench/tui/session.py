@@ -15,7 +15,7 @@ from ..casualties import normalise_count
 from ..config import Config
 from ..model import IN_PROGRESS, PENDING, AnnotatedSpan, Annotation, Progress, Span
 from ..store import Store, StoreError
-from .display import Selection, Tokens
+from ..tokens import Selection, Tokens
 
 
 class ActionRefused(Exception):

@@ -20,7 +20,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...model import AnnotatedSpan
-from ..display import Palette, Selection, block_content, split_lines, visible, wrap_offsets
+from ...tokens import Selection
+from ..display import Palette, block_content, split_lines, visible, wrap_offsets
 
 Signature = tuple[object, ...]
 
