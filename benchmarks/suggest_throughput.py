@@ -56,9 +56,13 @@ def suggest_job_rate(model: str, texts: list[str]) -> float:
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         # Copies are made distinct so de-duplication keeps them all.
         store.add_documents(NewDocument(f"{t}\n({i})", {}, "bench") for i, t in enumerate(texts))
+        failures: list = []
         t0 = time.perf_counter()
-        done = fill_suggestions(store, suggester)
-        return done / (time.perf_counter() - t0)
+        done = fill_suggestions(store, suggester, on_failure=failures.append)
+        elapsed = time.perf_counter() - t0
+        for f in failures:
+            print(f"failed: {f.where}: {f.error}", file=sys.stderr)
+        return done / elapsed
 
 
 def main() -> int:
