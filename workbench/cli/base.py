@@ -1,39 +1,124 @@
-"""What every command module shares: the context, one-line errors, the progress bar."""
+"""What every command module shares: the context, one-line errors, safe output, progress.
+
+Nothing here imports the store, spaCy or Textual at module level: `workbench --help`
+loads only click and the pure core. Every string that may come from a file or the
+database is printed through `say`/`fail`, which map control characters to visible
+glyphs (`workbench.visible`), so an imported label cannot drive the terminal.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..config import Config, ConfigError
-from ..interchange.readers import InputError
-from ..store import DatabaseError, Store, StoreError
+from ..visible import visible
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..store import Store
 
 EXIT_RUNTIME = 1
 EXIT_INPUT = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a Unix tool killed by `| head` returns
 
 
 class Context:
-    """What every command gets: the configuration and where the database is."""
+    """What every command gets: the configuration, the database path, and who you are.
+
+    `annotator` is the global `--annotator`: the person running the command, whose
+    name annotations and events are recorded under.
+    """
 
     def __init__(self, config: Config, db_path: Path, annotator: str) -> None:
         self.config, self.db_path, self.annotator = config, db_path, annotator
 
     def open_store(self) -> Store:
+        """The store, creating the database if it does not exist (commands that write)."""
+        from ..store import Store
+
         return Store(self.db_path)
+
+    def existing_store(self) -> Store:
+        """The store of a database that must exist: read-only commands never create one."""
+        self.require_database()
+        return self.open_store()
+
+    def require_database(self) -> None:
+        if not self.db_path.exists():
+            fail(f"no database at {self.db_path}; workbench init creates one", EXIT_INPUT)
 
 
 pass_ctx = click.make_pass_decorator(Context)
 
 
-def fail(message: str, code: int = EXIT_RUNTIME) -> None:
-    click.echo(f"workbench: error: {message}", err=True)
+def one_line(text: object) -> str:
+    """Untrusted text as one visible line: control characters and newlines as glyphs."""
+    return visible(str(text)).replace("\n", "\u2424")
+
+
+def say(text: object, *, err: bool = False) -> None:
+    """Print a line that may hold file or database strings, control characters visible."""
+    click.echo(visible(str(text)), err=err)
+
+
+def print_json(value: Any) -> None:
+    """Indented JSON on stdout; C1 controls escaped too (orjson leaves them raw)."""
+    import orjson
+
+    click.echo(escape_c1(orjson.dumps(value, option=orjson.OPT_INDENT_2)).decode())
+
+
+_C1 = re.compile(rb"\xc2([\x80-\x9f])")  # U+0080-U+009F in UTF-8: C2 then 80-9F
+
+
+def escape_c1(data: bytes) -> bytes:
+    """UTF-8 JSON with each C1 control written as a \\u escape: the same JSON value,
+    and no byte a terminal could take for CSI/OSC/DCS (ESC is already escaped)."""
+    if b"\xc2" not in data:
+        return data
+    return _C1.sub(lambda m: b"\\u%04x" % m[1][0], data)
+
+
+def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
+    """One line on stderr, `workbench: error: ...`, and exit with `code`."""
+    click.echo(f"workbench: error: {one_line(message)}", err=True)
     sys.exit(code)
+
+
+def quiet_broken_pipe() -> NoReturn:
+    """The reader went away (`| head`): stop quietly, as Unix tools do."""
+    try:  # Python flushes stdout at exit; point it at /dev/null so that cannot fail
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests' CliRunner)
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+def _known(e: Exception) -> tuple[str, int] | None:
+    """The one-line message and exit code of a failure users can act on, else None.
+
+    The error classes are imported here, not at module level, so that the store
+    (sqlite-utils) loads only for commands that use it.
+    """
+    from ..config import ConfigError
+    from ..interchange.readers import InputError
+    from ..store import DatabaseError, StoreError
+
+    if isinstance(e, (InputError, ConfigError, StoreError)):
+        return str(e), EXIT_INPUT
+    if isinstance(e, DatabaseError):
+        return f"database: {e}", EXIT_RUNTIME
+    if isinstance(e, OSError):
+        return f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), EXIT_RUNTIME
+    return None
 
 
 @contextmanager
@@ -41,14 +126,15 @@ def errors_reported() -> Iterator[None]:
     """Turn known failures into one line on stderr and the documented exit code."""
     try:
         yield
-    except InputError as e:
-        fail(str(e), EXIT_INPUT)
-    except (ConfigError, StoreError) as e:
-        fail(str(e), EXIT_INPUT)
-    except DatabaseError as e:
-        fail(f"database: {e}", EXIT_RUNTIME)
-    except OSError as e:
-        fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), EXIT_RUNTIME)
+    except BrokenPipeError:
+        quiet_broken_pipe()
+    except click.exceptions.ClickException:
+        raise
+    except Exception as e:
+        known = _known(e)
+        if known is None:
+            raise
+        fail(*known)
 
 
 @contextmanager
@@ -72,11 +158,16 @@ def progress(total: int | None, description: str) -> Iterator[Any]:
         transient=True,
     )
     with bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(one_line(description).replace("[", "\\["), total=total)
         yield lambda n: bar.advance(task, n)
 
 
+# ---- options several commands share: one wording, one meaning --------------------------
+
+MODEL_HELP = "A spaCy pipeline name or path (default: from the config)."
+WHOSE_HELP = "Only this annotator's {what}."
+
+
 def existing_store(ctx: Context) -> Store:
-    if not ctx.db_path.exists():
-        fail(f"{ctx.db_path}: no such database (run `workbench` to create one)", EXIT_INPUT)
-    return ctx.open_store()
+    """`ctx.existing_store()` under its older name (kept while cli/review.py moves over)."""
+    return ctx.existing_store()

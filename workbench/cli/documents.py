@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..store import Store
-from .base import EXIT_INPUT, Context, errors_reported, fail, pass_ctx, progress
+from .base import EXIT_INPUT, Context, errors_reported, fail, pass_ctx, progress, say
 from .suggest import fill
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 @click.command()
@@ -24,7 +27,7 @@ def annotate(ctx: Context) -> None:
 def init(ctx: Context) -> None:
     """Create the database, import seeds/ and suggest spans (what a first run does)."""
     if not _init_if_new(ctx):
-        click.echo(f"{ctx.db_path} exists; nothing to do.", err=True)
+        say(f"{ctx.db_path} exists; nothing to do.", err=True)
     with ctx.open_store() as store:
         _print_status(store)
 
@@ -43,14 +46,14 @@ def _seed(ctx: Context, store: Store) -> None:
     from ..jobs.importing import find_seeds_dir, import_paths
 
     seeds = find_seeds_dir()
-    click.echo(f"Created {ctx.db_path}.", err=True)
+    say(f"Created {ctx.db_path}.", err=True)
     if seeds is None:
         click.echo("No seeds/ folder here: import documents with `workbench import`.", err=True)
         return
     result = import_paths(store, [seeds], annotator=ctx.annotator, keep_going=True)
-    click.echo(f"Imported {result.added} document(s) from {seeds.name}/.", err=True)
+    say(f"Imported {result.added} document(s) from {seeds.name}/.", err=True)
     for problem in result.failed:
-        click.echo(f"  skipped {problem}", err=True)
+        say(f"  skipped {problem}", err=True)
     fill(ctx, store, model=None, batch_size=64, n_process=1)
 
 
@@ -74,7 +77,11 @@ def _open_annotator(ctx: Context) -> None:
     help="The spans are finished work: store them as --annotator's submitted gold "
     "(documents that annotator already has are left as they are).",
 )
-@click.option("--annotator", "gold_annotator", help="Whose gold --as-gold stores.")
+@click.option(
+    "--annotator",
+    "gold_annotator",
+    help="With --as-gold: whose work the files hold (default: the global --annotator).",
+)
 @pass_ctx
 def import_(
     ctx: Context,
@@ -110,7 +117,7 @@ def import_(
                 report=advance,
             )
         for problem in result.problems:
-            click.echo(f"skipped {problem}", err=True)
+            say(f"skipped {problem}", err=True)
         click.echo(
             f"Imported {result.added} document(s) from {result.files} file(s); "
             f"{result.duplicates} already present."
@@ -126,8 +133,8 @@ def _import_gold(
     with progress(total, f"Importing gold of {annotator}") as advance:
         result = import_gold(store, paths, annotator, skip_invalid=skip_invalid, report=advance)
     for problem in result.problems:
-        click.echo(f"skipped {problem}", err=True)
-    click.echo(
+        say(f"skipped {problem}", err=True)
+    say(
         f"Imported {result.annotations_added} gold annotation(s) of {annotator} from "
         f"{result.files} file(s) ({result.documents_added} new document(s))."
         + (
@@ -143,14 +150,10 @@ def _import_gold(
 @pass_ctx
 def status(ctx: Context) -> None:
     """Show how many documents there are, suggested and annotated."""
-    if not ctx.db_path.exists():
-        fail(f"{ctx.db_path}: no such database (run `workbench` to create one)", EXIT_INPUT)
-    with errors_reported(), ctx.open_store() as store:
+    with errors_reported(), ctx.existing_store() as store:
         _print_status(store)
 
 
 def _print_status(store: Store) -> None:
     s = store.status()
-    click.echo(
-        f"{store.path}: {s.documents} documents, {s.suggested} suggested, {s.annotated} annotated"
-    )
+    say(f"{store.path}: {s.documents} documents, {s.suggested} suggested, {s.annotated} annotated")

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from ..model import CASUALTY_LABELS, REVIEWED, SUBMITTED
-from .base import EXIT_INPUT, Context, errors_reported, fail, pass_ctx, progress
+from ..model import CASUALTY_LABELS
+from .base import EXIT_INPUT, Context, errors_reported, fail, one_line, pass_ctx, progress
 
 
 @click.command()
@@ -34,50 +34,46 @@ def evaluate(
     from suggesting what annotators confirmed (the gold ruler) is shown too.
     Example: workbench evaluate ../shared/casualty-dev/casualties_dev.jsonl
     """
+    from ..jobs.evaluating import (
+        database_gold,
+        database_runs,
+        evaluate_suggester,
+        file_runs,
+        read_gold_file,
+    )
+    from ..nlp.suggest import suggester_for
+
     if (gold is None) == (not from_db):
         fail("give a GOLD file or --db (one of them)", EXIT_INPUT)
+    casualty_labels = ctx.config.casualty_labels
     with errors_reported():
-        _evaluate(ctx, gold, model, as_json, errors)
+        if gold is not None:
+            docs = read_gold_file(gold)
+            if ctx.db_path.exists():  # the gold ruler learns from the database, if there is one
+                with ctx.open_store() as store:
+                    runs = file_runs(docs, store, casualty_labels)
+            else:
+                runs = file_runs(docs, None, casualty_labels)
+        else:
+            with ctx.existing_store() as store:
+                docs = database_gold(store)
+            if not docs:
+                fail(f"{ctx.db_path}: no submitted annotations to evaluate on", EXIT_INPUT)
+            runs = database_runs(docs, casualty_labels)
+        results = {}
+        for run in runs:
+            suggester = suggester_for(ctx.config, model, run.patterns)
+            with progress(len(run.gold), f"Evaluating ({run.name})") as advance:
+                results[run.name] = evaluate_suggester(run.gold, suggester, report=advance)
+        _print_results(results, as_json, errors)
 
 
-def _evaluate(
-    ctx: Context, gold: Path | None, model: str | None, as_json: bool, errors: bool
-) -> None:
+def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None:
     import orjson
     from rich.console import Console
 
-    from ..jobs.evaluating import evaluate_suggester, gold_ruler_folds, read_gold_file
     from ..nlp.evaluate import render_table
-    from ..nlp.suggest import suggester_for
 
-    casualty_labels = ctx.config.casualty_labels
-    runs: list[tuple[str, list[Any], list[tuple[str, str]]]]
-    if gold is not None:
-        docs = read_gold_file(gold)
-        patterns = []
-        if ctx.db_path.exists():
-            with ctx.open_store() as store:
-                patterns = store.confirmed_entities(exclude_labels=casualty_labels)
-        runs = [("base", docs, [])] + ([("gold ruler", docs, patterns)] if patterns else [])
-    else:
-        with ctx.open_store() as store:
-            docs = [
-                (a.document.text, a.gold_spans())
-                for a in store.annotations(statuses=(SUBMITTED, REVIEWED))
-            ]
-        if not docs:
-            fail(f"{ctx.db_path}: no submitted annotations to evaluate on", EXIT_INPUT)
-        folds = gold_ruler_folds(docs, casualty_labels)
-        runs = [("base", docs, [])]
-        if any(p for _, p in folds):
-            runs += [(f"gold ruler, fold {i + 1}", half, p) for i, (half, p) in enumerate(folds)]
-    results = {}
-    for name, run_docs, run_patterns in runs:
-        if not run_docs:
-            continue
-        suggester = suggester_for(ctx.config, model, run_patterns)
-        with progress(len(run_docs), f"Evaluating ({name})") as advance:
-            results[name] = evaluate_suggester(run_docs, suggester, report=advance)
     if as_json:
         out = {name: report.to_dict() for name, report in results.items()}
         if not errors:
@@ -92,11 +88,8 @@ def _evaluate(
         console.print(table)
         if errors:
             for e in report.errors:
-                console.print(
-                    f"  doc {e.doc} {e.kind:<8} {e.span.label:<8} {e.text!r}",
-                    markup=False,
-                    highlight=False,
-                )
+                line = f"  doc {e.doc} {e.kind:<8} {one_line(e.span.label):<8} {one_line(e.text)!r}"
+                console.print(line, markup=False, highlight=False)
 
 
 @click.command()
@@ -177,7 +170,7 @@ def train(
         overrides[key] = _config_value(value)
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
-    with errors_reported(), ctx.open_store() as store:
+    with errors_reported(), ctx.existing_store() as store:
         try:
             total = configured_steps(train_config, overrides)
             with progress(total, "Training") as advance:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
+from ..jobs import FORMATS, GOLD_CHOICES
 from ..model import CASUALTY_LABELS, DOC_STATUSES
-from .base import Context, errors_reported, pass_ctx, progress
+from ..visible import CONTROL_TABLE
+from .base import EXIT_INPUT, Context, errors_reported, escape_c1, fail, pass_ctx, progress, say
 
 
 @click.command()
@@ -17,7 +20,7 @@ from .base import Context, errors_reported, pass_ctx, progress
     "fmt",
     default="jsonl",
     show_default=True,
-    type=click.Choice(["jsonl", "spacy", "conll", "doccano", "brat"]),
+    type=click.Choice(FORMATS),
     help="jsonl: interchange; spacy: DocBin folders for `spacy train`; conll: IOB2 "
     "token per line; doccano: doccano JSONL; brat: .txt/.ann pairs.",
 )
@@ -28,10 +31,15 @@ from .base import Context, errors_reported, pass_ctx, progress
     help="The file to write (a folder for spacy and brat); default: standard output.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite an existing --out (never the database's own files).",
+)
+@click.option(
     "--gold",
     default="submitted",
     show_default=True,
-    type=click.Choice(["submitted", "reviewed", "all", "best"]),
+    type=click.Choice(GOLD_CHOICES),
     help="submitted or reviewed work, all of both, or best: one per document "
     "(reviewed if any, else the latest submitted).",
 )
@@ -64,6 +72,7 @@ def export(
     ctx: Context,
     fmt: str,
     out_path: Path | None,
+    force: bool,
     gold: str,
     only_annotator: str | None,
     include_flagged: bool,
@@ -84,7 +93,9 @@ def export(
     from ..jobs.export import export as run_export
 
     selection = Selection(gold, only_annotator, include_flagged, include_skipped, statuses)
-    with errors_reported(), ctx.open_store() as store:
+    if out_path is not None:
+        refuse_target(out_path, ctx.db_path, force)
+    with errors_reported(), ctx.existing_store() as store:
         total = count_selected(store, selection)
         with progress(total, f"Exporting {fmt}") as advance:
             result = run_export(
@@ -97,8 +108,10 @@ def export(
                 seed=seed,
                 casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
                 report=advance,
+                stdout=None if out_path else TerminalSafe(sys.stdout.buffer, fmt),
             )
         _report_dropped(result.dropped)
+        _warn_conflicts(_conflicts(result, store, selection))
         where = f" ({result.train} train, {result.dev} dev)" if fmt == "spacy" else ""
         click.echo(
             f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).", err=True
@@ -111,6 +124,66 @@ def _report_dropped(dropped: list[Any], shown: int = 20) -> None:
         return
     click.echo(f"{len(dropped)} span(s) could not be written (overlaps):", err=True)
     for d in dropped[:shown]:
-        click.echo(f"  {d}", err=True)
+        say(f"  {d}", err=True)
     if len(dropped) > shown:
         click.echo(f"  ... and {len(dropped) - shown} more", err=True)
+
+
+def _conflicts(result: Any, store: Any, selection: Any) -> int:
+    """Documents exported with more than one annotation: the job's count if it keeps one
+    (`ExportReport.conflicts`), else counted here (until the job does)."""
+    if hasattr(result, "conflicts"):
+        return int(result.conflicts)
+    from collections import Counter
+
+    from ..jobs.export import selected
+
+    per_document = Counter(a.document.id for a in selected(store, selection))
+    return sum(1 for n in per_document.values() if n > 1)
+
+
+def _warn_conflicts(conflicts: int) -> None:
+    """Two or more annotators' versions of one document: say so, and how to choose."""
+    if conflicts:
+        click.echo(
+            f"warning: {conflicts} document(s) exported with more than one annotation"
+            " (several annotators' versions); for one per document use --gold best,"
+            " or settle them with `workbench review adjudicate`.",
+            err=True,
+        )
+
+
+def refuse_target(out: Path, db_path: Path, force: bool) -> None:
+    """Never write over the database's own files; an existing --out only with --force."""
+    target = out.resolve()
+    database = db_path.resolve()
+    if target in {database.with_name(database.name + s) for s in ("", "-wal", "-shm", "-journal")}:
+        fail(f"--out {out}: that is the database's own file; choose another name", EXIT_INPUT)
+    if out.exists() and not force and not (out.is_dir() and not any(out.iterdir())):
+        fail(f"--out {out}: exists (use --force to overwrite it)", EXIT_INPUT)
+
+
+# Control characters other than tab and newline, which CoNLL's columns and lines need.
+_CONLL_TABLE = {k: v for k, v in CONTROL_TABLE.items() if k != 0x09}
+
+
+class TerminalSafe:
+    """Standard output for an export: nothing in it can drive a terminal.
+
+    JSONL and doccano lines keep their value (C1 controls become JSON escapes; orjson
+    escapes ESC already). CoNLL is text, so its control characters are written as
+    visible glyphs, one for one, as the annotator shows them; --out keeps them.
+    """
+
+    def __init__(self, sink: IO[bytes], fmt: str) -> None:
+        self.sink, self.conll = sink, fmt == "conll"
+
+    def write(self, data: bytes) -> int:
+        if self.conll:
+            data = data.decode("utf-8").translate(_CONLL_TABLE).encode("utf-8")
+        else:
+            data = escape_c1(data)
+        return self.sink.write(data)
+
+    def flush(self) -> None:
+        self.sink.flush()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..config import default_config_text
-from .base import EXIT_INPUT, Context, fail, pass_ctx
+from .base import EXIT_INPUT, Context, fail, pass_ctx, say
 
 
 @click.group()
@@ -23,7 +23,7 @@ def config_init(path: Path, force: bool) -> None:
     if path.exists() and not force:
         fail(f"{path}: exists (use --force to overwrite)", EXIT_INPUT)
     path.write_text(default_config_text(), encoding="utf-8")
-    click.echo(f"Wrote {path}.")
+    say(f"Wrote {path}.")
 
 
 @config.command("show")
@@ -31,9 +31,9 @@ def config_init(path: Path, force: bool) -> None:
 def config_show(ctx: Context) -> None:
     """Print the configuration in effect and where it came from."""
     c = ctx.config
-    click.echo(f"config file: {c.path or '(defaults)'}")
-    click.echo(f"database:    {ctx.db_path}")
-    click.echo(f"annotator:   {ctx.annotator}")
-    click.echo(f"model:       {c.model} (fallbacks: {', '.join(c.model_fallbacks) or 'none'})")
+    say(f"config file: {c.path or '(defaults)'}")
+    say(f"database:    {ctx.db_path}")
+    say(f"annotator:   {ctx.annotator}")
+    say(f"model:       {c.model} (fallbacks: {', '.join(c.model_fallbacks) or 'none'})")
     for spec in c.labels.values():
-        click.echo(f"  [{spec.key}] {spec.name:<8} {spec.kind:<8} {spec.color}  {spec.description}")
+        say(f"  [{spec.key}] {spec.name:<8} {spec.kind:<8} {spec.color}  {spec.description}")

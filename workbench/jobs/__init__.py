@@ -13,6 +13,11 @@ from collections.abc import Callable
 
 Report = Callable[[int], None]
 
+# What the export job offers, here so that the CLI's --help can list them without
+# loading the store: the formats, and which gold (see `export.Selection`).
+FORMATS = ("jsonl", "spacy", "conll", "doccano", "brat")
+GOLD_CHOICES = ("submitted", "reviewed", "all", "best")
+
 
 def no_progress(_: int) -> None:
     """A `Report` that draws nothing."""

@@ -4,19 +4,60 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..interchange.readers import iter_file
-from ..model import Span
+from ..model import REVIEWED, SUBMITTED, Span
 from ..nlp.evaluate import EvalReport, evaluate_documents
 from . import Report, no_progress
 
 if TYPE_CHECKING:
     from ..nlp.suggest import Suggester
+    from ..store import Store
 
 
 GoldDoc = tuple[str, list[Span]]
+Patterns = list[tuple[str, str]]  # (label, text) the gold ruler suggests
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """One scoring run of `workbench evaluate`: a name, the gold, the ruler's patterns."""
+
+    name: str
+    gold: list[GoldDoc]
+    patterns: Patterns
+
+
+def file_runs(
+    gold: list[GoldDoc], store: Store | None, casualty_labels: Sequence[str]
+) -> list[EvalRun]:
+    """Runs on a gold file: the base suggester, and with the gold ruler where the
+    database (if any) has confirmed entities."""
+    patterns = store.confirmed_entities(exclude_labels=casualty_labels) if store else []
+    runs = [EvalRun("base", gold, [])]
+    if patterns:
+        runs.append(EvalRun("gold ruler", gold, patterns))
+    return [r for r in runs if r.gold]
+
+
+def database_gold(store: Store) -> list[GoldDoc]:
+    """(text, accepted spans) of every submitted and reviewed annotation."""
+    return [
+        (a.document.text, a.gold_spans()) for a in store.annotations(statuses=(SUBMITTED, REVIEWED))
+    ]
+
+
+def database_runs(gold: list[GoldDoc], casualty_labels: Sequence[str]) -> list[EvalRun]:
+    """Runs on the database's own gold: the base suggester, then the gold ruler scored
+    on each half with patterns learnt from the other (see `gold_ruler_folds`)."""
+    runs = [EvalRun("base", gold, [])]
+    folds = gold_ruler_folds(gold, casualty_labels)
+    if any(p for _, p in folds):
+        runs += [EvalRun(f"gold ruler, fold {i + 1}", half, p) for i, (half, p) in enumerate(folds)]
+    return [r for r in runs if r.gold]
 
 
 def read_gold_file(path: Path) -> list[GoldDoc]:

@@ -12,8 +12,10 @@ from typing import Any
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from workbench.model import CASUALTY_LABELS, Span
+from workbench.visible import visible
 
 CASUALTY_ROW = "CASUALTY"  # KILLED + INJURED together
 ENTITY_ROW = "ENTITY"  # every non-casualty label together
@@ -241,7 +243,7 @@ def render_table(report: EvalReport) -> Table:
     for row in report.rows.values():
         count = row.count
         table.add_row(
-            row.label,
+            Text(visible(row.label)),  # a label from a gold file: never markup or escapes
             str(row.exact.tp + row.exact.fn),
             str(row.exact.tp + row.exact.fp),
             _pct(row.exact.precision),
