@@ -355,4 +355,4 @@ def test_import_gold_skips_rejected_prodigy_records(tmp_path, db_path):
         ]
         again = import_gold(store, [path], "migrated")
         assert (again.annotations_added, again.kept) == (0, 1)
-        assert [e["action"] for e in store.events()].count("import") == 1
+        assert [e.action for e in store.events()].count("import") == 1

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.model import ACCEPTED, REVIEWED, SUBMITTED, Span
+from workbench.model import ACCEPTED, REVIEWED, SUBMITTED, AnnotationState, Change, Event, Span
 from workbench.review import one_line, summarize
 from workbench.store import Store, StoreError
 
@@ -220,11 +220,11 @@ def test_adjudicate_records_the_chosen_spans_as_reviewed_gold_with_an_event(team
         assert ann.gold_spans() == amira.gold_spans()
         assert [s.span.attrs for s in ann.spans] == [s.attrs for s in amira.gold_spans()]
         assert {s.status for s in ann.spans} == {ACCEPTED}
-        [event] = [e for e in store.events(1) if e["action"] == "adjudicate"]
-        assert event["annotator"] == "lead" and event["annotation_id"] == ann.id
-        assert event["before"] == {"spans": []}
-        assert event["after"]["take"] == "amira"
-        assert [s["label"] for s in event["after"]["spans"]] == ["GPE", "KILLED", "INJURED"]
+        [event] = [e for e in store.events(1) if e.action == "adjudicate"]
+        assert event.annotator == "lead" and event.annotation_id == ann.id
+        assert event.before == Change()
+        assert event.after.notes["take"] == "amira"
+        assert [s.span.label for s in event.after.spans] == ["GPE", "KILLED", "INJURED"]
         # The annotators' own work is untouched.
         assert {a.annotator: a.status for a in store.annotations(statuses=(SUBMITTED,))} == {
             "amira": SUBMITTED,
@@ -247,10 +247,10 @@ def test_readjudicating_replaces_the_review_and_keeps_the_old_one_in_events(team
         ann = _gold(store, 1, "lead")
         assert [s.label for s in ann.gold_spans()] == ["ORG", "KILLED", "INJURED"]
         assert ann.gold_spans()[2].value == 2
-        first, second = [e for e in store.events(1) if e["action"] == "adjudicate"]
-        assert second["before"]["spans"] == first["after"]["spans"]
-        assert second["before"]["annotation"] == {"status": REVIEWED, "comment": ""}
-        assert second["after"]["take"] == "bob"
+        first, second = [e for e in store.events(1) if e.action == "adjudicate"]
+        assert second.before.spans == first.after.spans
+        assert second.before.annotation == AnnotationState(REVIEWED, "")
+        assert second.after.notes["take"] == "bob"
     assert "take bob, 3 span(s), replaced 3" in run(team, "log", "--doc", "1").output
 
 
@@ -406,7 +406,7 @@ def test_summaries_of_events():
     span = {"id": 1, "start": 0, "end": 6, "label": "ORG", "attrs": {}, "status": "pending"}
 
     def event(action, before, after, **extra):
-        return {"action": action, "before": before, "after": after, **extra}
+        return Event.from_json({"action": action, "before": before, "after": after, **extra})
 
     moved = {**span, "end": 10}
     assert summarize(event("resize", {"spans": [span]}, {"spans": [moved]}), text) == (

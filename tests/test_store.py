@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
 
 import pytest
 
-from workbench.model import ACCEPTED, FLAGGED, PENDING, REJECTED, SUBMITTED, Span
-from workbench.store import Store, StoreError, schema
+from workbench.model import (
+    ACCEPTED,
+    FLAGGED,
+    PENDING,
+    REJECTED,
+    REVIEWED,
+    SUBMITTED,
+    AnnotationState,
+    Change,
+    Event,
+    NewDocument,
+    Span,
+    count_attrs,
+)
+from workbench.store import (
+    INTERACTIVE_BUSY_TIMEOUT_S,
+    DatabaseBusy,
+    DatabaseReadOnly,
+    DiskFull,
+    ReviewedError,
+    SchemaTooNew,
+    Store,
+    StoreError,
+    schema,
+)
 
-from .conftest import new_doc
+from .conftest import db_snapshot, new_doc
 
 ALL_MIGRATIONS = ["m001_initial", "m002_annotator_history_index", "m003_annotator_recent_index"]
 
@@ -86,7 +112,7 @@ def test_each_decision_writes_its_event(store: Store):
     store.set_bounds(span_id, 0, 10, "ann")
     new_id = store.add_span(ann.id, Span(19, 24, "GPE"), "ann")
     store.delete_span(new_id, "ann")
-    actions = [e["action"] for e in store.events(ann.document.id)]
+    actions = [e.action for e in store.events(ann.document.id)]
     assert actions == ["open", "accept", "reject", "relabel", "resize", "add", "delete"]
     final = store.annotation(ann.id)
     assert [(s.span.start, s.span.end, s.span.label, s.status) for s in final.spans] == [
@@ -118,7 +144,7 @@ def test_undo_reverts_several_levels_including_submit(store: Store):
     store.undo("ann")  # the accept
     assert store.annotation(ann.id).spans[0].status == PENDING
     assert store.undo("ann") is None  # opening is not undone
-    assert [e["action"] for e in store.events()][-3:] == ["undo", "undo", "undo"]
+    assert [e.action for e in store.events()][-3:] == ["undo", "undo", "undo"]
 
 
 def test_undo_of_delete_restores_the_same_span(store: Store):
@@ -206,3 +232,247 @@ def test_writers_in_parallel_processes_never_fail(db_path, tmp_path):
     with Store(db_path) as s:
         assert s.status().documents == 240
         assert s.integrity_check() == "ok"
+
+
+def test_two_sessions_opening_the_same_documents_together_share_one_annotation(db_path):
+    """Two annotator sessions of one person started together: no IntegrityError."""
+    import threading
+
+    with Store(db_path) as s:
+        s.add_documents([new_doc(f"Document {i}.") for i in range(30)])
+        ids = s.document_ids()
+    start = threading.Barrier(2)
+    opened: list[list[int]] = [[], []]
+    errors: list[BaseException] = []
+
+    def session(n: int) -> None:
+        with Store(db_path) as mine:
+            for doc_id in ids:
+                start.wait()
+                try:
+                    opened[n].append(mine.open_annotation(doc_id, "ann").id)
+                except BaseException as e:  # collected: a thread's exception is lost
+                    errors.append(e)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert opened[0] == opened[1] and len(set(opened[0])) == len(ids)
+    with Store(db_path) as s:
+        opens = [e for e in s.events() if e.action == "open"]
+        assert len(opens) == len(ids)  # one "open" event per document, not two
+
+
+# ---- reviewed gold ----------------------------------------------------------------------
+
+
+def _reviewed(store: Store):
+    """Document 1 with ann's submitted count, adjudicated by lead: lead's reviewed gold."""
+    ann = _annotation(store)
+    store.accept(ann.spans[0].id, "ann")
+    store.submit(ann.id, "ann")
+    return store.adjudicate(ann.document.id, "ann", "lead")
+
+
+def test_reviewed_gold_opens_read_only(store: Store):
+    gold = _reviewed(store)
+    opened = store.open_annotation(gold.document.id, "lead")
+    assert opened.id == gold.id and opened.status == REVIEWED and opened.read_only
+    assert not store.open_annotation(gold.document.id, "ann").read_only  # ann's own: editable
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda s, a: s.accept(a.spans[0].id, "lead"),
+        lambda s, a: s.reject(a.spans[0].id, "lead"),
+        lambda s, a: s.relabel(a.spans[0].id, "INJURED", "lead", {}),
+        lambda s, a: s.set_bounds(a.spans[0].id, 0, 10, "lead"),
+        lambda s, a: s.set_attrs(a.spans[0].id, {"value": 3, "qualifier": "exact"}, "lead"),
+        lambda s, a: s.delete_span(a.spans[0].id, "lead"),
+        lambda s, a: s.add_span(a.id, Span(19, 24, "GPE"), "lead"),
+        lambda s, a: s.accept_all(a.id, "lead"),
+        lambda s, a: s.submit(a.id, "lead"),
+        lambda s, a: s.skip(a.id, "lead"),
+        lambda s, a: s.flag(a.id, "lead", "odd"),
+    ],
+)
+def test_an_annotator_edit_of_reviewed_gold_is_refused_and_nothing_written(
+    store: Store, db_path, edit
+):
+    gold = _reviewed(store)
+    before = db_snapshot(db_path)
+    with pytest.raises(
+        ReviewedError, match="document 1 is reviewed gold; change it with workbench"
+    ):
+        edit(store, gold)
+    assert db_snapshot(db_path) == before
+    assert store.annotation(gold.id).status == REVIEWED
+
+
+def test_undo_passes_over_changes_to_what_is_now_reviewed_gold(store: Store, db_path):
+    # An old database may hold a reviewer's annotator edits on their reviewed gold.
+    gold = _reviewed(store)
+    store.db.execute("UPDATE annotations SET status = 'submitted' WHERE id = ?", [gold.id])
+    store.reject(gold.spans[0].id, "lead")
+    store.db.execute("UPDATE annotations SET status = 'reviewed' WHERE id = ?", [gold.id])
+    assert store.undo("lead") is None
+    assert store.annotation(gold.id).spans[0].status == REJECTED
+
+
+# ---- what a span and an event look like -------------------------------------------------
+
+
+def test_events_read_back_as_events_with_spans_as_they_were(store: Store):
+    ann = _annotation(store)
+    span = ann.spans[0]
+    store.set_attrs(span.id, count_attrs(12, "approx"), "ann")
+    store.submit(ann.id, "ann")
+    opened, changed, submitted = store.events(ann.document.id)
+    assert isinstance(changed, Event) and (opened.action, changed.action) == ("open", "set_attrs")
+    assert changed.before == Change(spans=(span,))
+    assert changed.after.spans[0].span.attrs == {"value": 12, "qualifier": "approx"}
+    assert submitted.before.annotation == AnnotationState("in_progress", "")
+    assert submitted.after.annotation == AnnotationState(SUBMITTED, "")
+    assert Event.from_json(changed.to_json()) == changed
+
+
+def test_gold_import_events_hold_spans_in_the_event_shape(store: Store):
+    doc = NewDocument("Ten people died.", {}, "t", TEN_KILLED)
+    store.save_gold([doc], "ann", label="gold.jsonl")
+    [event] = store.events()
+    assert event.action == "import" and event.after.notes == {"source": "gold.jsonl"}
+    [stored] = store.annotation(event.annotation_id).spans
+    assert event.after.spans == (stored,)
+    assert event.after.annotation == AnnotationState(SUBMITTED)
+
+
+def test_an_early_gold_import_event_with_flat_spans_still_reads():
+    flat = {"start": 0, "end": 3, "label": "KILLED", "value": 10, "qualifier": "exact"}
+    event = Event.from_json(
+        {"action": "import", "after": {"source": "", "status": SUBMITTED, "spans": [flat]}}
+    )
+    assert event.after.spans[0].span == Span(0, 3, "KILLED")
+    assert event.after.spans[0].span.attrs == count_attrs(10, "exact")
+
+
+# ---- a database from a newer workbench ---------------------------------------------------
+
+
+def _file_bytes(path) -> bytes:
+    return path.read_bytes()
+
+
+def test_a_database_with_a_higher_schema_version_is_refused_untouched(db_path):
+    conn = sqlite3.connect(db_path)  # rollback journal: opening it as a Store would make it WAL
+    conn.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.execute("PRAGMA user_version=5")
+    conn.commit()
+    conn.close()
+    before = _file_bytes(db_path)
+    with pytest.raises(
+        SchemaTooNew,
+        match=r"annotations\.db has schema version 5; this workbench knows up to 3:"
+        r" upgrade workbench",
+    ):
+        Store(db_path)
+    assert _file_bytes(db_path) == before
+    assert not db_path.with_name(db_path.name + "-wal").exists()
+
+
+def test_a_database_with_unknown_migrations_is_refused_untouched(db_path):
+    Store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('workbench', 'm004_claims', 'later')"
+    )
+    conn.commit()
+    conn.close()
+    before = db_snapshot(db_path)
+    with pytest.raises(SchemaTooNew, match=r"does not know \(m004_claims; .*upgrade workbench"):
+        Store(db_path)
+    assert db_snapshot(db_path) == before
+
+
+# ---- a busy, read-only or full database ---------------------------------------------------
+
+
+def test_a_write_lock_held_beyond_the_timeout_is_database_busy(db_path):
+    with Store(db_path) as setup:
+        ann = _annotation(setup)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        before = db_snapshot(db_path)
+        with Store(db_path, busy_timeout=0.2) as store:
+            with pytest.raises(DatabaseBusy, match=r"annotations\.db is busy: .* 0\.2 s"):
+                store.accept(ann.spans[0].id, "ann")
+            assert store.annotation(ann.id).spans[0].status == PENDING  # reads still work
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert db_snapshot(db_path) == before
+    with Store(db_path, busy_timeout=INTERACTIVE_BUSY_TIMEOUT_S) as store:
+        store.accept(ann.spans[0].id, "ann")  # free again: the same call works
+        assert store.annotation(ann.id).spans[0].status == ACCEPTED
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a small tmpfs when this user may mount one (root); else None."""
+    folder = tmp_path / "mnt"
+    folder.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        yield None
+        return
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(folder)], capture_output=True
+    )
+    if done.returncode != 0:
+        yield None
+        return
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_read_only_database_is_database_read_only(small_disk, tmp_path):
+    folder = small_disk or tmp_path / "ro"
+    folder.mkdir(exist_ok=True)
+    path = folder / "annotations.db"
+    with Store(path) as setup:
+        ann = _annotation(setup)
+    if small_disk is not None:  # root ignores file modes: make the filesystem read-only
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+    else:
+        for f in folder.iterdir():
+            f.chmod(0o444)
+        folder.chmod(0o555)
+    try:
+        # WAL may refuse at open already, or at the first write: either is fine.
+        refused = pytest.raises(DatabaseReadOnly, match=r"annotations\.db is read-only")
+        with refused, Store(path) as store:
+            store.accept(ann.spans[0].id, "ann")
+    finally:
+        if small_disk is None:
+            folder.chmod(0o755)
+
+
+def test_a_full_disk_is_disk_full_and_keeps_what_was_saved(small_disk, db_path):
+    path = db_path if small_disk is None else small_disk / "annotations.db"
+    with Store(path) as store:
+        store.add_documents([new_doc("Kept.")])
+        if small_disk is None:  # no tmpfs here: SQLite's own size limit fills up the same way
+            pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+            store.db.execute(f"PRAGMA max_page_count={pages + 8}")
+        with pytest.raises(DiskFull, match=r"disk full: .*annotations\.db could not save"):
+            for i in range(200):
+                store.add_documents([new_doc(f"{i} " + "x" * 20_000)])
+        assert store.document(1).text == "Kept."
+        assert store.integrity_check() == "ok"
+        assert not store.db.conn.in_transaction

@@ -74,6 +74,11 @@ class Span:
         return out
 
 
+def count_attrs(value: int | None, qualifier: str | None) -> dict[str, Any]:
+    """A casualty count's attributes: the one shape of `{"value", "qualifier"}`."""
+    return {"value": value, "qualifier": qualifier}
+
+
 @dataclass(frozen=True)
 class Document:
     id: int
@@ -81,6 +86,16 @@ class Document:
     text: str
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     source: str = ""
+
+
+@dataclass(slots=True)
+class NewDocument:
+    """A document read from a file, to import, with optional pre-annotations."""
+
+    text: str
+    meta: dict[str, Any]
+    source: str
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,31 @@ class AnnotatedSpan:
     span: Span
     status: str = PENDING
     origin: str = ""  # model / rule / import / annotator / gold-ruler
+
+    def to_event(self) -> dict[str, Any]:
+        """The one serialisation of a span in an events row: enough to put it back exactly."""
+        s = self.span
+        return {
+            "id": self.id,
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "attrs": dict(s.attrs),
+            "status": self.status,
+            "origin": self.origin,
+        }
+
+    @classmethod
+    def from_event(cls, data: dict[str, Any]) -> AnnotatedSpan:
+        """A span as `to_event` wrote it (or as early gold-import events did: the flat
+        interchange shape, attributes beside the bounds, no id)."""
+        if "attrs" in data:
+            attrs = dict(data["attrs"] or {})
+        else:
+            attrs = {k: v for k, v in data.items() if k not in _EVENT_SPAN_KEYS}
+        origin = data.get("origin") or ""
+        span = Span(data["start"], data["end"], data["label"], attrs, origin)
+        return cls(int(data.get("id") or 0), span, data.get("status") or ACCEPTED, origin)
 
 
 @dataclass(frozen=True)
@@ -104,6 +144,11 @@ class Annotation:
     spans: tuple[AnnotatedSpan, ...] = ()
     comment: str = ""
     updated_at: str = ""
+
+    @property
+    def read_only(self) -> bool:
+        """Reviewed gold: the annotator shows it but only `workbench review` changes it."""
+        return self.status == REVIEWED
 
     def gold_spans(self) -> list[Span]:
         """Accepted spans in document order: what a submit makes gold."""
@@ -124,3 +169,93 @@ class Status:
     documents: int
     suggested: int
     annotated: int
+
+
+# ---- the audit log -----------------------------------------------------------------------
+
+_EVENT_SPAN_KEYS = frozenset({"id", "start", "end", "label", "status", "origin"})
+
+
+@dataclass(frozen=True)
+class AnnotationState:
+    """An annotation's status and comment, as an event records them."""
+
+    status: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One side (before or after) of an event: the spans and annotation state it
+    touched, and what else the action noted (an import's source and count, an
+    adjudication's `take` and `from_annotation`, late suggestions' `model_version`)."""
+
+    spans: tuple[AnnotatedSpan, ...] = ()
+    annotation: AnnotationState | None = None
+    notes: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.notes)
+        out["spans"] = [s.to_event() for s in self.spans]
+        if self.annotation is not None:
+            out["annotation"] = {
+                "status": self.annotation.status,
+                "comment": self.annotation.comment,
+            }
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Change | None:
+        if data is None:
+            return None
+        notes = {k: v for k, v in data.items() if k not in ("spans", "annotation")}
+        state = data.get("annotation")
+        return cls(
+            spans=tuple(AnnotatedSpan.from_event(s) for s in data.get("spans") or ()),
+            annotation=None if state is None else AnnotationState(**state),
+            notes=notes,
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the append-only audit log: who did what to which annotation."""
+
+    id: int
+    ts: str
+    annotator: str
+    action: str
+    doc_id: int | None = None
+    annotation_id: int | None = None
+    before: Change | None = None
+    after: Change | None = None
+    undoes: int | None = None  # the event this one undid
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as `review log --json` prints it (the stored shape)."""
+        return {
+            "id": self.id,
+            "ts": self.ts,
+            "annotator": self.annotator,
+            "action": self.action,
+            "doc_id": self.doc_id,
+            "annotation_id": self.annotation_id,
+            "before": None if self.before is None else self.before.to_json(),
+            "after": None if self.after is None else self.after.to_json(),
+            "undoes": self.undoes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        """An event from its stored shape (`before`/`after` decoded from JSON)."""
+        return cls(
+            id=int(data.get("id") or 0),
+            ts=data.get("ts") or "",
+            annotator=data.get("annotator") or "",
+            action=data["action"],
+            doc_id=data.get("doc_id"),
+            annotation_id=data.get("annotation_id"),
+            before=Change.from_json(data.get("before")),
+            after=Change.from_json(data.get("after")),
+            undoes=data.get("undoes"),
+        )

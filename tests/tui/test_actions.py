@@ -32,7 +32,7 @@ async def test_opens_first_document_focused_on_first_span(app_for, read):
         assert app.session.focus.span.text_in(TEXT) == "DUSHANBE"
     store = read()
     assert store.next_document_id(ANNOTATOR) == 1
-    assert {e["action"] for e in store.events(1)} >= {"open"}
+    assert {e.action for e in store.events(1)} >= {"open"}
 
 
 async def test_accept_reject_and_move(app_for, read):
@@ -49,7 +49,7 @@ async def test_accept_reject_and_move(app_for, read):
     assert span_at(store, "May 24, 2016").status == REJECTED
     assert span_at(store, "Asia-Plus").status == ACCEPTED
     assert span_at(store, "more than 100").status == PENDING
-    actions = [e["action"] for e in store.events(1)]
+    actions = [e.action for e in store.events(1)]
     assert actions.count("accept") == 2 and actions.count("reject") == 1
 
 
@@ -93,7 +93,7 @@ async def test_boundaries_move_by_one_token(app_for, read):
     s = read().open_annotation(1, ANNOTATOR)
     texts = [a.span.text_in(TEXT) for a in s.spans if a.span.label == "ORG"]
     assert "Islamic State" in texts and "The Islamic State" not in texts
-    resizes = [e for e in read().events(1) if e["action"] == "resize"]
+    resizes = [e for e in read().events(1) if e.action == "resize"]
     assert len(resizes) == 5
 
 
@@ -115,7 +115,7 @@ async def test_delete_span(app_for, read):
         await pilot.press("d")
         await pilot.pause()
     assert find(TEXT, "Sana") not in spans_of(read())
-    assert any(e["action"] == "delete" for e in read().events(1))
+    assert any(e.action == "delete" for e in read().events(1))
 
 
 async def test_add_span_with_token_cursor(app_for, read):
@@ -155,7 +155,7 @@ async def test_escape_leaves_select_mode_without_writing(app_for, read):
         await pilot.press("8")  # in normal mode a label key relabels the focused span
         await pilot.pause()
     assert span_at(read(), "DUSHANBE").span.label == "KILLED"
-    assert not any(e["action"] == "add" for e in read().events(1))
+    assert not any(e.action == "add" for e in read().events(1))
 
 
 async def test_casualty_form_edits_value_and_qualifier(app_for, read):

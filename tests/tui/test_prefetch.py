@@ -80,7 +80,7 @@ async def test_suggestions_arriving_for_the_open_document_are_merged(tmp_path):
             ("KILLED", 12, "accepted"),
             ("INJURED", 40, PENDING),
         ]
-        actions = [e["action"] for e in store.events(1)]
+        actions = [e.action for e in store.events(1)]
         assert actions == ["open", "late_suggestions", "accept"]  # opened empty, then filled
 
 

@@ -14,12 +14,21 @@ from .annotating import AnnotatingMixin
 from .base import (
     BUSY_TIMEOUT_S,
     DONE_STATUSES,
+    INTERACTIVE_BUSY_TIMEOUT_S,
     GoldResult,
     ImportResult,
     NewDocument,
-    StoreError,
 )
 from .documents import DocumentsMixin
+from .errors import (
+    DatabaseBusy,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
+    DiskFull,
+    ReviewedError,
+    SchemaTooNew,
+    StoreError,
+)
 from .gold import GoldMixin
 from .review import ReviewMixin
 
@@ -28,11 +37,18 @@ DatabaseError = sqlite3.DatabaseError
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "DatabaseBusy",
     "DatabaseError",
+    "DatabaseReadOnly",
+    "DatabaseUnavailable",
+    "DiskFull",
     "DONE_STATUSES",
     "GoldResult",
     "ImportResult",
+    "INTERACTIVE_BUSY_TIMEOUT_S",
     "NewDocument",
+    "ReviewedError",
+    "SchemaTooNew",
     "Store",
     "StoreError",
 ]

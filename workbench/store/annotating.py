@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,11 +13,14 @@ from ..model import (
     IN_PROGRESS,
     PENDING,
     REJECTED,
+    REVIEWED,
     SKIPPED,
     SOURCE_ANNOTATOR,
     SUBMITTED,
     AnnotatedSpan,
     Annotation,
+    AnnotationState,
+    Change,
     Progress,
     Span,
 )
@@ -24,12 +28,16 @@ from .base import (
     DONE_STATUSES,
     StoreBase,
     StoreError,
+    _annotated,
     _dumps,
+    _event_of,
     _fetch,
+    _insert_span,
+    _insert_spans,
     _loads,
     _now,
+    _refuse_reviewed,
     _span,
-    _span_state,
 )
 
 
@@ -74,58 +82,86 @@ class AnnotatingMixin(StoreBase):
         return int(row["doc_id"]) if row else None
 
     def open_annotation(self, doc_id: int, annotator: str) -> Annotation:
-        """This annotator's annotation of the document, created from its suggestions."""
+        """This annotator's annotation of the document, created from its suggestions.
+
+        Reviewed gold comes back as it is, with `read_only` set: the annotator shows
+        it, and every change to it raises ReviewedError. Two sessions of one annotator
+        opening a document together get the same annotation.
+        """
         row = self._one(
             "SELECT id FROM annotations WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
         )
-        if row is None:
-            self.document(doc_id)  # raises on an unknown id
-            now = _now()
-            with self._write() as conn:
-                annotation_id = self._new_annotation(conn, doc_id, annotator, IN_PROGRESS, now)
+        if row is not None:
+            return self.annotation(int(row["id"]))
+        self.document(doc_id)  # raises on an unknown id
+        with self._write() as conn:
+            annotation_id = self._new_annotation(conn, doc_id, annotator, IN_PROGRESS, _now())
+            if annotation_id is None:  # another session of theirs was first
+                found = conn.execute(
+                    "SELECT id FROM annotations WHERE doc_id = ? AND annotator = ?",
+                    (doc_id, annotator),
+                ).fetchone()
+                annotation_id = int(found[0])
+            else:
                 # One row per distinct span: a model and a rule suggesting the same
                 # range and label show once.
-                conn.execute(
-                    'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
-                    ' status, origin) SELECT ?, start, "end", label, attrs, ?, suggester'
-                    ' FROM suggestions WHERE doc_id = ? GROUP BY start, "end", label'
-                    ' ORDER BY start, "end"',
-                    (annotation_id, PENDING, doc_id),
-                )
+                _insert_spans(conn, annotation_id, self._suggested(conn, doc_id))
                 self._event(conn, annotator, "open", doc_id=doc_id, annotation_id=annotation_id)
-            return self.annotation(annotation_id)
-        return self.annotation(int(row["id"]))
+        return self.annotation(annotation_id)
+
+    def _suggested(self, conn: sqlite3.Connection, doc_id: int) -> list[AnnotatedSpan]:
+        """The document's distinct suggestions (by start, end and label) as pending spans."""
+        rows = _fetch(
+            conn,
+            'SELECT start, "end", label, attrs, suggester FROM suggestions WHERE doc_id = ?'
+            ' GROUP BY start, "end", label ORDER BY start, "end"',
+            (doc_id,),
+        )
+        return [
+            AnnotatedSpan(0, _span(r, source=r["suggester"]), PENDING, r["suggester"]) for r in rows
+        ]
 
     def _span_row(self, conn: sqlite3.Connection, span_id: int, annotator: str) -> dict[str, Any]:
-        cur = conn.execute(
-            "SELECT s.*, a.doc_id, a.annotator FROM annotation_spans s JOIN annotations a"
-            " ON a.id = s.annotation_id WHERE s.id = ?",
+        """The span with its annotation's document, annotator, status and text length,
+        to change: another annotator's span and reviewed gold are refused."""
+        rows = _fetch(
+            conn,
+            "SELECT s.*, a.doc_id, a.annotator, a.status AS annotation_status,"
+            " length(d.text) AS text_length FROM annotation_spans s JOIN annotations a"
+            " ON a.id = s.annotation_id JOIN documents d ON d.id = a.doc_id WHERE s.id = ?",
             (span_id,),
         )
-        row = cur.fetchone()
-        if row is None:
+        if not rows:
             raise StoreError(f"no span with id {span_id}")
-        out = dict(zip([c[0] for c in cur.description], row, strict=True))
+        out = rows[0]
         if out["annotator"] != annotator:
             raise StoreError(f"span {span_id} belongs to {out['annotator']}, not {annotator}")
+        _refuse_reviewed(out["annotation_status"], out["doc_id"])
         return out
 
-    def _change_span(self, span_id: int, annotator: str, action: str, **changes: Any) -> None:
+    def _change_span(
+        self,
+        span_id: int,
+        annotator: str,
+        action: str,
+        *,
+        bounds: tuple[int, int] | None = None,
+        **changes: Any,
+    ) -> None:
         with self._write() as conn:
             row = self._span_row(conn, span_id, annotator)
-            before = _span_state(row)
-            after = {**before, **changes}
+            if bounds is not None:
+                _check_bounds(*bounds, row["text_length"])
+                changes["start"], changes["end"] = bounds
+            before = _annotated(row)
+            span = before.span.with_(
+                **{k: v for k, v in changes.items() if k in ("start", "end", "label", "attrs")}
+            )
+            after = replace(before, span=span, status=changes.get("status", before.status))
             conn.execute(
                 'UPDATE annotation_spans SET start = ?, "end" = ?, label = ?, attrs = ?,'
                 " status = ? WHERE id = ?",
-                (
-                    after["start"],
-                    after["end"],
-                    after["label"],
-                    _dumps(after["attrs"]),
-                    after["status"],
-                    span_id,
-                ),
+                (span.start, span.end, span.label, _dumps(span.attrs), after.status, span_id),
             )
             self._touch(conn, row["annotation_id"])
             self._event(
@@ -134,8 +170,8 @@ class AnnotatingMixin(StoreBase):
                 action,
                 doc_id=row["doc_id"],
                 annotation_id=row["annotation_id"],
-                before={"spans": [before]},
-                after={"spans": [after]},
+                before=Change(spans=(before,)),
+                after=Change(spans=(after,)),
             )
 
     def accept(self, span_id: int, annotator: str) -> None:
@@ -157,25 +193,11 @@ class AnnotatingMixin(StoreBase):
         attrs: dict[str, Any] | None = None,
     ) -> None:
         """Move a span's bounds (and set the attributes its new text implies), as one step."""
-        self._check_bounds(span_id, start, end)
-        changes: dict[str, Any] = {"start": start, "end": end}
-        if attrs is not None:
-            changes["attrs"] = attrs
-        self._change_span(span_id, annotator, "resize", **changes)
+        changes: dict[str, Any] = {} if attrs is None else {"attrs": attrs}
+        self._change_span(span_id, annotator, "resize", bounds=(start, end), **changes)
 
     def set_attrs(self, span_id: int, attrs: dict[str, Any], annotator: str) -> None:
         self._change_span(span_id, annotator, "set_attrs", attrs=attrs)
-
-    def _check_bounds(self, span_id: int, start: int, end: int) -> None:
-        row = self._one(
-            "SELECT length(d.text) AS n FROM annotation_spans s JOIN annotations a"
-            " ON a.id = s.annotation_id JOIN documents d ON d.id = a.doc_id WHERE s.id = ?",
-            [span_id],
-        )
-        if row is None:
-            raise StoreError(f"no span with id {span_id}")
-        if not 0 <= start < end <= row["n"]:
-            raise StoreError(f"span [{start}, {end}) is outside the text (0..{row['n']})")
 
     def delete_span(self, span_id: int, annotator: str) -> None:
         with self._write() as conn:
@@ -188,34 +210,22 @@ class AnnotatingMixin(StoreBase):
                 "delete",
                 doc_id=row["doc_id"],
                 annotation_id=row["annotation_id"],
-                before={"spans": [_span_state(row)]},
-                after={"spans": []},
+                before=Change(spans=(_annotated(row),)),
+                after=Change(),
             )
 
     def add_span(self, annotation_id: int, span: Span, annotator: str) -> int:
         """Add an annotator's own span (accepted); returns its id."""
-        ann = self._one("SELECT * FROM annotations WHERE id = ?", [annotation_id])
-        if ann is None or ann["annotator"] != annotator:
-            raise StoreError(f"no annotation {annotation_id} for {annotator}")
-        n = len(self.document(ann["doc_id"]).text)
-        if not 0 <= span.start < span.end <= n:
-            raise StoreError(f"span [{span.start}, {span.end}) is outside the text (0..{n})")
         with self._write() as conn:
-            cur = conn.execute(
-                'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
-                " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    annotation_id,
-                    span.start,
-                    span.end,
-                    span.label,
-                    _dumps(span.attrs),
-                    ACCEPTED,
-                    SOURCE_ANNOTATOR,
-                ),
+            ann = self._annotation_row(conn, annotation_id, annotator)
+            [(n,)] = conn.execute(
+                "SELECT length(text) FROM documents WHERE id = ?", (ann["doc_id"],)
+            ).fetchall()
+            _check_bounds(span.start, span.end, n)
+            added = AnnotatedSpan(
+                0, span.with_(source=SOURCE_ANNOTATOR), ACCEPTED, SOURCE_ANNOTATOR
             )
-            span_id = int(cur.lastrowid or 0)
-            row = self._span_row(conn, span_id, annotator)
+            added = replace(added, id=_insert_span(conn, annotation_id, added))
             self._touch(conn, annotation_id)
             self._event(
                 conn,
@@ -223,10 +233,10 @@ class AnnotatingMixin(StoreBase):
                 "add",
                 doc_id=ann["doc_id"],
                 annotation_id=annotation_id,
-                before={"spans": []},
-                after={"spans": [_span_state(row)]},
+                before=Change(),
+                after=Change(spans=(added,)),
             )
-        return span_id
+        return added.id
 
     def accept_all(self, annotation_id: int, annotator: str) -> int:
         """Accept every pending span; returns how many."""
@@ -244,15 +254,15 @@ class AnnotatingMixin(StoreBase):
                 (ACCEPTED, annotation_id, PENDING),
             )
             self._touch(conn, annotation_id)
-            before = [_span_state(r) for r in rows]
+            before = tuple(_annotated(r) for r in rows)
             self._event(
                 conn,
                 annotator,
                 "accept_all",
                 doc_id=ann["doc_id"],
                 annotation_id=annotation_id,
-                before={"spans": before},
-                after={"spans": [{**s, "status": ACCEPTED} for s in before]},
+                before=Change(spans=before),
+                after=Change(spans=tuple(replace(s, status=ACCEPTED) for s in before)),
             )
         return len(rows)
 
@@ -276,11 +286,11 @@ class AnnotatingMixin(StoreBase):
     ) -> None:
         with self._write() as conn:
             ann = self._annotation_row(conn, annotation_id, annotator)
-            before = {"status": ann["status"], "comment": ann["comment"]}
-            after = {"status": status, "comment": ann["comment"] if comment is None else comment}
+            before = AnnotationState(ann["status"], ann["comment"])
+            after = AnnotationState(status, ann["comment"] if comment is None else comment)
             conn.execute(
                 "UPDATE annotations SET status = ?, comment = ?, updated_at = ? WHERE id = ?",
-                (after["status"], after["comment"], _now(), annotation_id),
+                (after.status, after.comment, _now(), annotation_id),
             )
             self._event(
                 conn,
@@ -288,37 +298,42 @@ class AnnotatingMixin(StoreBase):
                 action,
                 doc_id=ann["doc_id"],
                 annotation_id=annotation_id,
-                before={"annotation": before},
-                after={"annotation": after},
+                before=Change(annotation=before),
+                after=Change(annotation=after),
             )
 
     def undo(self, annotator: str) -> int | None:
-        """Revert this annotator's latest change not yet undone; returns its document id."""
+        """Revert this annotator's latest change not yet undone; returns its document id.
+
+        Changes to what is now reviewed gold are passed over: review owns it.
+        """
         with self._write() as conn:
             rows = _fetch(
                 conn,
                 "SELECT * FROM events e WHERE annotator = ? AND action NOT IN"
                 " ('undo', 'open', 'import', 'adjudicate') AND NOT EXISTS (SELECT 1 FROM events u"
-                " WHERE u.undoes = e.id) ORDER BY id DESC LIMIT 1",
-                (annotator,),
+                " WHERE u.undoes = e.id) AND NOT EXISTS (SELECT 1 FROM annotations r"
+                " WHERE r.id = e.annotation_id AND r.status = ?) ORDER BY id DESC LIMIT 1",
+                (annotator, REVIEWED),
             )
             if not rows:
                 return None
-            event = rows[0]
-            before, after = _loads(event["before"]) or {}, _loads(event["after"]) or {}
-            _restore(conn, event["annotation_id"], before, after)
-            self._touch(conn, event["annotation_id"])
+            event = _event_of(rows[0])
+            before, after = event.before or Change(), event.after or Change()
+            assert event.annotation_id is not None and event.doc_id is not None
+            _restore(conn, event.annotation_id, before, after)
+            self._touch(conn, event.annotation_id)
             self._event(
                 conn,
                 annotator,
                 "undo",
-                doc_id=event["doc_id"],
-                annotation_id=event["annotation_id"],
+                doc_id=event.doc_id,
+                annotation_id=event.annotation_id,
                 before=after,
                 after=before,
-                undoes=event["id"],
+                undoes=event.id,
             )
-            return int(event["doc_id"])
+            return event.doc_id
 
     def progress(self, annotator: str) -> Progress:
         today = datetime.now(UTC).date().isoformat()
@@ -336,11 +351,7 @@ class AnnotatingMixin(StoreBase):
     def annotated_span(self, span_id: int) -> AnnotatedSpan | None:
         """One span of an annotation as stored (None: deleted), to redraw only what changed."""
         row = self._one("SELECT * FROM annotation_spans WHERE id = ?", [span_id])
-        if row is None:
-            return None
-        return AnnotatedSpan(
-            row["id"], _span(row, source=row["origin"]), row["status"], row["origin"]
-        )
+        return None if row is None else _annotated(row)
 
     def add_late_suggestions(
         self, annotation_id: int, annotator: str, model_version: str
@@ -353,7 +364,10 @@ class AnnotatingMixin(StoreBase):
         is still there. The events row names no annotator: `u` does not undo it.
         """
         with self._write() as conn:
-            ann = self._annotation_row(conn, annotation_id, annotator)
+            rows = _fetch(conn, "SELECT * FROM annotations WHERE id = ?", (annotation_id,))
+            if not rows or rows[0]["annotator"] != annotator:
+                raise StoreError(f"no annotation {annotation_id} for {annotator}")
+            ann = rows[0]
             if ann["status"] != IN_PROGRESS:
                 return []
             known = {
@@ -369,39 +383,11 @@ class AnnotatingMixin(StoreBase):
             ):
                 for s in (_loads(before) or {}).get("spans", []):
                     known.add((s["start"], s["end"], s["label"]))
-            rows = _fetch(
-                conn,
-                'SELECT start, "end", label, attrs, suggester FROM suggestions WHERE doc_id = ?'
-                ' GROUP BY start, "end", label ORDER BY start, "end"',
-                (ann["doc_id"],),
-            )
-            added: list[dict[str, Any]] = []
-            for r in rows:
-                if (r["start"], r["end"], r["label"]) in known:
-                    continue
-                cur = conn.execute(
-                    'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
-                    " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        annotation_id,
-                        r["start"],
-                        r["end"],
-                        r["label"],
-                        r["attrs"],
-                        PENDING,
-                        r["suggester"],
-                    ),
-                )
-                added.append(
-                    _span_state(
-                        {
-                            **r,
-                            "id": int(cur.lastrowid or 0),
-                            "status": PENDING,
-                            "origin": r["suggester"],
-                        }
-                    )
-                )
+            added = [
+                replace(s, id=_insert_span(conn, annotation_id, s))
+                for s in self._suggested(conn, ann["doc_id"])
+                if (s.span.start, s.span.end, s.span.label) not in known
+            ]
             if added:
                 self._event(
                     conn,
@@ -409,46 +395,26 @@ class AnnotatingMixin(StoreBase):
                     "late_suggestions",
                     doc_id=ann["doc_id"],
                     annotation_id=annotation_id,
-                    before={"spans": []},
-                    after={"model_version": model_version, "spans": added},
+                    before=Change(),
+                    after=Change(spans=tuple(added), notes={"model_version": model_version}),
                 )
-        return [
-            AnnotatedSpan(
-                s["id"],
-                Span(s["start"], s["end"], s["label"], s["attrs"], s["origin"]),
-                PENDING,
-                s["origin"],
-            )
-            for s in added
-        ]
+        return added
 
 
-def _restore(
-    conn: sqlite3.Connection, annotation_id: int, before: dict[str, Any], after: dict[str, Any]
-) -> None:
+def _check_bounds(start: int, end: int, length: int) -> None:
+    if not 0 <= start < end <= length:
+        raise StoreError(f"span [{start}, {end}) is outside the text (0..{length})")
+
+
+def _restore(conn: sqlite3.Connection, annotation_id: int, before: Change, after: Change) -> None:
     """Put spans and annotation state back to `before`, removing spans only in `after`."""
-    kept = {s["id"] for s in before.get("spans", [])}
-    for s in after.get("spans", []):
-        if s["id"] not in kept:
-            conn.execute("DELETE FROM annotation_spans WHERE id = ?", (s["id"],))
-    for s in before.get("spans", []):
-        conn.execute(
-            'INSERT OR REPLACE INTO annotation_spans (id, annotation_id, start, "end", label,'
-            " attrs, status, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                s["id"],
-                annotation_id,
-                s["start"],
-                s["end"],
-                s["label"],
-                _dumps(s["attrs"]),
-                s["status"],
-                s["origin"],
-            ),
-        )
-    if "annotation" in before:
-        state = before["annotation"]
+    conn.executemany(
+        "DELETE FROM annotation_spans WHERE id = ?",
+        [(s.id,) for s in (*after.spans, *before.spans)],
+    )
+    _insert_spans(conn, annotation_id, before.spans)
+    if before.annotation is not None:
         conn.execute(
             "UPDATE annotations SET status = ?, comment = ? WHERE id = ?",
-            (state["status"], state["comment"], annotation_id),
+            (before.annotation.status, before.annotation.comment, annotation_id),
         )

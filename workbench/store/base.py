@@ -6,8 +6,9 @@ Only the store package knows SQL and the schema.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,31 +19,34 @@ from sqlite_utils import Database
 
 from ..model import (
     FLAGGED,
+    REVIEWED,
     SKIPPED,
     SUBMITTED,
     AnnotatedSpan,
     Annotation,
+    Change,
     Document,
+    Event,
     Span,
 )
+from ..model import NewDocument as NewDocument  # the readers' data object, re-exported
 from . import schema
+from .errors import (
+    DatabaseBusy,
+    DatabaseReadOnly,
+    DiskFull,
+    ReviewedError,
+    StoreError,
+)
 
+# How long a command waits for another writer's lock before giving up.
 BUSY_TIMEOUT_S = 30.0
+# The annotator gives up sooner: the screen must not freeze for 30 s on a keystroke.
+INTERACTIVE_BUSY_TIMEOUT_S = 3.0
 DONE_STATUSES = (SUBMITTED, SKIPPED, FLAGGED)
 
-
-class StoreError(Exception):
-    """A store operation that cannot be done (unknown id, wrong annotator...)."""
-
-
-@dataclass(slots=True)
-class NewDocument:
-    """A document to import, with optional pre-annotations."""
-
-    text: str
-    meta: dict[str, Any]
-    source: str
-    spans: tuple[Span, ...] = ()
+# SQLite's primary result codes (sqlite3.h) that mean "not now", not "bad request".
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 5, 6, 8, 13, 14
 
 
 @dataclass(frozen=True)
@@ -73,22 +77,42 @@ def _loads(value: str | None) -> Any:
 
 
 class StoreBase:
-    """One connection to an `annotations.db`; the mixins add intent-named methods."""
+    """One connection to an `annotations.db`; the mixins add intent-named methods.
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
+    `busy_timeout` (seconds) is how long a write waits for another writer before it
+    raises DatabaseBusy; the annotator passes INTERACTIVE_BUSY_TIMEOUT_S.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: str = "FULL",
+        busy_timeout: float = BUSY_TIMEOUT_S,
+    ) -> None:
         self.path = Path(path)
-        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self.busy_timeout = busy_timeout
+        conn = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
         self.db = Database(conn)
-        # WAL lets reviewers read while annotators write; FULL: a commit survives power loss.
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(f"PRAGMA synchronous={synchronous}")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        if schema.migrations.pending(self.db):
-            # Under the write lock, so two processes opening a new file never race.
-            with self._write():
-                schema.migrations.apply(self.db)
-                self.db.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+        try:
+            with self._errors_mapped():
+                # Before anything is written: a newer schema is refused untouched.
+                schema.check_not_newer(self.db, str(self.path))
+                # WAL lets reviewers read while annotators write; FULL: a commit
+                # survives power loss.
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute(f"PRAGMA synchronous={synchronous}")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self.db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            if schema.migrations.pending(self.db):
+                # Under the write lock, so two processes opening a new file never race.
+                with self._write():
+                    schema.check_not_newer(self.db, str(self.path))
+                    schema.migrations.apply(self.db)
+                    self.db.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+        except BaseException:
+            conn.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -104,17 +128,30 @@ class StoreBase:
         # BEGIN IMMEDIATE takes the write lock up front, so the busy timeout applies;
         # a plain BEGIN that reads then writes fails at once under concurrent writers.
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
+        with self._errors_mapped():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _errors_mapped(self) -> Iterator[None]:
+        """SQLite's "not now" failures as StoreError subclasses with a one-line message."""
         try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            yield
+        except sqlite3.Error as e:
+            mapped = _unavailable(e, self.path, self.busy_timeout)
+            if mapped is None:
+                raise
+            raise mapped from e
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, params))
+        with self._errors_mapped():
+            return list(self.db.query(sql, params))
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self._rows(sql, params)
@@ -128,8 +165,8 @@ class StoreBase:
         *,
         doc_id: int | None = None,
         annotation_id: int | None = None,
-        before: Any = None,
-        after: Any = None,
+        before: Change | None = None,
+        after: Change | None = None,
         undoes: int | None = None,
     ) -> None:
         conn.execute(
@@ -141,8 +178,8 @@ class StoreBase:
                 action,
                 doc_id,
                 annotation_id,
-                None if before is None else _dumps(before),
-                None if after is None else _dumps(after),
+                None if before is None else _dumps(before.to_json()),
+                None if after is None else _dumps(after.to_json()),
                 undoes,
             ),
         )
@@ -168,35 +205,30 @@ class StoreBase:
             status=row["status"],
             comment=row["comment"],
             updated_at=row["updated_at"],
-            spans=tuple(
-                AnnotatedSpan(
-                    id=s["id"],
-                    span=_span(s, source=s["origin"]),
-                    status=s["status"],
-                    origin=s["origin"],
-                )
-                for s in spans
-            ),
+            spans=tuple(_annotated(s) for s in spans),
         )
 
     def _annotation_row(
         self, conn: sqlite3.Connection, annotation_id: int, annotator: str
     ) -> dict[str, Any]:
+        """The annotator's own annotation row, to change: reviewed gold is refused."""
         rows = _fetch(conn, "SELECT * FROM annotations WHERE id = ?", (annotation_id,))
         if not rows or rows[0]["annotator"] != annotator:
             raise StoreError(f"no annotation {annotation_id} for {annotator}")
+        _refuse_reviewed(rows[0]["status"], rows[0]["doc_id"])
         return rows[0]
 
     def _new_annotation(
         self, conn: sqlite3.Connection, doc_id: int, annotator: str, status: str, now: str
-    ) -> int:
-        """Insert an annotator's annotation row of a document; returns its id."""
-        cur = conn.execute(
+    ) -> int | None:
+        """Insert an annotator's annotation row of a document; returns its id, or None
+        when another connection has just created it (one per annotator and document)."""
+        row = conn.execute(
             "INSERT INTO annotations (doc_id, annotator, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id, annotator) DO NOTHING RETURNING id",
             (doc_id, annotator, status, now, now),
-        )
-        return int(cur.lastrowid or 0)
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     def _touch(self, conn: sqlite3.Connection, annotation_id: int) -> None:
         conn.execute("UPDATE annotations SET updated_at = ? WHERE id = ?", (_now(), annotation_id))
@@ -204,6 +236,70 @@ class StoreBase:
     def integrity_check(self) -> str:
         row = self._one("PRAGMA integrity_check")
         return str(next(iter(row.values()))) if row else "no answer"
+
+
+def _unavailable(error: sqlite3.Error, path: Path, busy_timeout: float) -> StoreError | None:
+    """The StoreError for a busy, read-only or full database; None for anything else."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = -1 if code is None else code & 0xFF
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return DatabaseBusy(
+            f"{path} is busy: another program held its write lock for over {busy_timeout:g} s;"
+            " nothing was changed, try again"
+        )
+    if primary == _SQLITE_READONLY or (primary == _SQLITE_CANTOPEN and _read_only(path)):
+        return DatabaseReadOnly(
+            f"{path} is read-only: nothing can be saved (check the permissions of the file"
+            " and of its folder)"
+        )
+    if primary == _SQLITE_FULL:
+        return DiskFull(f"disk full: {path} could not save the change; free some space")
+    return None
+
+
+def _read_only(path: Path) -> bool:
+    # WAL needs to write the -shm file beside the database, even to read.
+    folder = path.parent
+    return (path.exists() and not os.access(path, os.W_OK)) or not os.access(folder, os.W_OK)
+
+
+def _refuse_reviewed(status: str, doc_id: int) -> None:
+    if status == REVIEWED:
+        raise ReviewedError(f"document {doc_id} is reviewed gold; change it with workbench review")
+
+
+# The one statement that writes a span of an annotation (id None: a new one).
+_INSERT_SPAN = (
+    'INSERT INTO annotation_spans (id, annotation_id, start, "end", label, attrs, status,'
+    " origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _span_params(annotation_id: int, s: AnnotatedSpan) -> tuple[Any, ...]:
+    span = s.span
+    attrs = _dumps(span.attrs)
+    return (
+        s.id or None,
+        annotation_id,
+        span.start,
+        span.end,
+        span.label,
+        attrs,
+        s.status,
+        s.origin,
+    )
+
+
+def _insert_span(conn: sqlite3.Connection, annotation_id: int, s: AnnotatedSpan) -> int:
+    """Write one span of an annotation (keeping `s.id` unless it is 0); returns its id."""
+    return int(conn.execute(_INSERT_SPAN, _span_params(annotation_id, s)).lastrowid or 0)
+
+
+def _insert_spans(
+    conn: sqlite3.Connection, annotation_id: int, spans: Iterable[AnnotatedSpan]
+) -> None:
+    """Write many spans of an annotation in one statement."""
+    conn.executemany(_INSERT_SPAN, (_span_params(annotation_id, s) for s in spans))
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
@@ -226,15 +322,22 @@ def _span(row: dict[str, Any], source: str) -> Span:
     return Span(row["start"], row["end"], row["label"], _loads(row["attrs"]) or {}, source)
 
 
-def _span_state(row: dict[str, Any]) -> dict[str, Any]:
-    """What an event records of a span: enough to put it back exactly."""
-    attrs = row["attrs"]
-    return {
-        "id": row["id"],
-        "start": row["start"],
-        "end": row["end"],
-        "label": row["label"],
-        "attrs": _loads(attrs) if isinstance(attrs, str) else (attrs or {}),
-        "status": row["status"],
-        "origin": row["origin"],
-    }
+def _event_of(row: dict[str, Any]) -> Event:
+    """An `events` row (before and after still JSON text) as an Event."""
+    return Event(
+        id=row["id"],
+        ts=row["ts"],
+        annotator=row["annotator"],
+        action=row["action"],
+        doc_id=row["doc_id"],
+        annotation_id=row["annotation_id"],
+        before=Change.from_json(_loads(row["before"])),
+        after=Change.from_json(_loads(row["after"])),
+        undoes=row["undoes"],
+    )
+
+
+def _annotated(row: dict[str, Any]) -> AnnotatedSpan:
+    """An `annotation_spans` row as the annotator's span."""
+    origin = row["origin"]
+    return AnnotatedSpan(row["id"], _span(row, source=origin), row["status"], origin)

@@ -9,6 +9,7 @@ import orjson
 
 from ..model import (
     SOURCE_IMPORT,
+    Change,
     Document,
     Span,
     Status,
@@ -61,7 +62,8 @@ class DocumentsMixin(StoreBase):
             if with_spans:
                 self._add_import_spans(conn, with_spans, now)
             if added:
-                self._event(conn, annotator, "import", after={"source": label, "added": added})
+                notes = {"source": label, "added": added}
+                self._event(conn, annotator, "import", after=Change(notes=notes))
         return ImportResult(added=added, duplicates=seen - added)
 
     def _add_import_spans(

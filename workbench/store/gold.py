@@ -12,7 +12,10 @@ from ..model import (
     SUBMITTED,
     AnnotatedSpan,
     Annotation,
+    AnnotationState,
+    Change,
     Document,
+    Event,
     Span,
     text_hash,
 )
@@ -20,7 +23,11 @@ from .base import (
     GoldResult,
     NewDocument,
     StoreBase,
+    _annotated,
     _dumps,
+    _event_of,
+    _fetch,
+    _insert_spans,
     _loads,
     _now,
 )
@@ -67,15 +74,13 @@ class GoldMixin(StoreBase):
                 best.setdefault(r["text"], r["label"])
         return sorted((label, text) for text, label in best.items())
 
-    def events(self, doc_id: int | None = None) -> list[dict[str, Any]]:
+    def events(self, doc_id: int | None = None) -> list[Event]:
         """The audit log, oldest first (for one document, when given)."""
         if doc_id is None:
             rows = self._rows("SELECT * FROM events ORDER BY id")
         else:
             rows = self._rows("SELECT * FROM events WHERE doc_id = ? ORDER BY id", [doc_id])
-        for r in rows:
-            r["before"], r["after"] = _loads(r["before"]), _loads(r["after"])
-        return rows
+        return [_event_of(r) for r in rows]
 
     def count_annotations(
         self, *, annotator: str | None = None, statuses: Sequence[str] = (SUBMITTED,)
@@ -155,28 +160,22 @@ class GoldMixin(StoreBase):
                 )
                 result.documents_added += cur.rowcount
                 doc_id = conn.execute("SELECT id FROM documents WHERE hash = ?", (h,)).fetchone()[0]
-                if conn.execute(
-                    "SELECT 1 FROM annotations WHERE doc_id = ? AND annotator = ?",
-                    (doc_id, annotator),
-                ).fetchone():
+                annotation_id = self._new_annotation(conn, doc_id, annotator, SUBMITTED, now)
+                if annotation_id is None:  # theirs already: an import never overwrites it
                     result.kept += 1
                     continue
-                annotation_id = self._new_annotation(conn, doc_id, annotator, SUBMITTED, now)
-                conn.executemany(
-                    'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
-                    " status, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _insert_spans(
+                    conn,
+                    annotation_id,
                     (
-                        (
-                            annotation_id,
-                            s.start,
-                            s.end,
-                            s.label,
-                            _dumps(s.attrs),
-                            ACCEPTED,
-                            SOURCE_IMPORT,
-                        )
+                        AnnotatedSpan(0, s.with_(source=SOURCE_IMPORT), ACCEPTED, SOURCE_IMPORT)
                         for s in doc.spans
                     ),
+                )
+                stored = _fetch(
+                    conn,
+                    'SELECT * FROM annotation_spans WHERE annotation_id = ? ORDER BY start, "end"',
+                    (annotation_id,),
                 )
                 # "import" events are not undoable: a migration is not an annotator's keystroke.
                 self._event(
@@ -185,11 +184,11 @@ class GoldMixin(StoreBase):
                     "import",
                     doc_id=doc_id,
                     annotation_id=annotation_id,
-                    after={
-                        "source": label,
-                        "status": SUBMITTED,
-                        "spans": [s.to_json() for s in doc.spans],
-                    },
+                    after=Change(
+                        spans=tuple(_annotated(r) for r in stored),
+                        annotation=AnnotationState(SUBMITTED),
+                        notes={"source": label},
+                    ),
                 )
                 result.annotations_added += 1
         return result

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
-from ..model import ACCEPTED, REVIEWED, SUBMITTED, Annotation
-from .base import StoreBase, StoreError, _fetch, _loads, _now, _span_state
+from ..model import ACCEPTED, REVIEWED, SUBMITTED, Annotation, AnnotationState, Change, Event
+from .base import StoreBase, StoreError, _annotated, _event_of, _fetch, _insert_spans, _now
 
 
 class ReviewMixin(StoreBase):
@@ -73,31 +74,34 @@ class ReviewMixin(StoreBase):
                 f" {doc_id}; adjudicate as another reviewer (--reviewer NAME)"
             )
         now = _now()
-        before: dict[str, Any] = {"spans": []}
+        before = Change()
         if mine:
             annotation_id = int(mine[0]["id"])
-            before["annotation"] = {"status": mine[0]["status"], "comment": mine[0]["comment"]}
-            before["spans"] = [
-                _span_state(r)
-                for r in _fetch(
-                    conn,
-                    "SELECT * FROM annotation_spans WHERE annotation_id = ? ORDER BY id",
-                    (annotation_id,),
-                )
-            ]
+            replaced = _fetch(
+                conn,
+                "SELECT * FROM annotation_spans WHERE annotation_id = ? ORDER BY id",
+                (annotation_id,),
+            )
+            before = Change(
+                spans=tuple(_annotated(r) for r in replaced),
+                annotation=AnnotationState(mine[0]["status"], mine[0]["comment"]),
+            )
             conn.execute("DELETE FROM annotation_spans WHERE annotation_id = ?", (annotation_id,))
             conn.execute(
                 "UPDATE annotations SET status = ?, comment = '', updated_at = ? WHERE id = ?",
                 (REVIEWED, now, annotation_id),
             )
         else:
-            annotation_id = self._new_annotation(conn, doc_id, reviewer, REVIEWED, now)
-        conn.execute(
-            'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs, status,'
-            ' origin) SELECT ?, start, "end", label, attrs, status, origin FROM annotation_spans'
-            ' WHERE annotation_id = ? AND status = ? ORDER BY start, "end", id',
-            (annotation_id, source[0]["id"], ACCEPTED),
+            created = self._new_annotation(conn, doc_id, reviewer, REVIEWED, now)
+            assert created is not None  # `mine` was read under this write lock
+            annotation_id = created
+        taken = _fetch(
+            conn,
+            "SELECT * FROM annotation_spans WHERE annotation_id = ? AND status = ?"
+            ' ORDER BY start, "end", id',
+            (source[0]["id"], ACCEPTED),
         )
+        _insert_spans(conn, annotation_id, (replace(_annotated(r), id=0) for r in taken))
         spans = _fetch(
             conn,
             "SELECT * FROM annotation_spans WHERE annotation_id = ? ORDER BY id",
@@ -110,12 +114,11 @@ class ReviewMixin(StoreBase):
             doc_id=doc_id,
             annotation_id=annotation_id,
             before=before,
-            after={
-                "annotation": {"status": REVIEWED, "comment": ""},
-                "spans": [_span_state(r) for r in spans],
-                "take": take,
-                "from_annotation": source[0]["id"],
-            },
+            after=Change(
+                spans=tuple(_annotated(r) for r in spans),
+                annotation=AnnotationState(REVIEWED, ""),
+                notes={"take": take, "from_annotation": source[0]["id"]},
+            ),
         )
         return annotation_id
 
@@ -126,10 +129,11 @@ class ReviewMixin(StoreBase):
         annotator: str | None = None,
         since: str | None = None,
         limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """The latest `limit` events (all, when None) matching the filters, oldest first,
-        with `before` and `after` decoded. `since` is an ISO timestamp in UTC."""
-        where, params = ["1"], []
+    ) -> list[Event]:
+        """The latest `limit` events (all, when None) matching the filters, oldest first.
+        `since` is an ISO timestamp in UTC."""
+        where: list[str] = ["1"]
+        params: list[Any] = []
         for clause, value in (("doc_id = ?", doc_id), ("annotator = ?", annotator)):
             if value is not None:
                 where.append(clause)
@@ -141,6 +145,4 @@ class ReviewMixin(StoreBase):
             f"SELECT * FROM events WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
             [*params, -1 if limit is None else limit],
         )
-        for r in rows:
-            r["before"], r["after"] = _loads(r["before"]), _loads(r["after"])
-        return rows[::-1]
+        return [_event_of(r) for r in reversed(rows)]

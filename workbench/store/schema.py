@@ -6,28 +6,55 @@ applied one (databases in the field have recorded it by name).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from .errors import SchemaTooNew
 
 SCHEMA_VERSION = 3
 
 migrations = Migrations("workbench")
+_KNOWN: list[str] = []  # the migrations this workbench has, in order
 
 
-@migrations()
+def _migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    _KNOWN.append(fn.__name__)
+    return migrations()(fn)
+
+
+def check_not_newer(db: Database, name: str) -> None:
+    """Refuse a database a newer workbench wrote (a higher `user_version`, or migrations
+    this one does not have): it only reads, so a refused file is left untouched."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"{name} has schema version {version}; this workbench knows up to"
+            f" {SCHEMA_VERSION}: upgrade workbench"
+        )
+    unknown = [m.name for m in migrations.applied(db) if m.name not in _KNOWN]
+    if unknown:
+        raise SchemaTooNew(
+            f"{name} has schema migrations this workbench does not know"
+            f" ({', '.join(unknown)}; it knows up to {_KNOWN[-1]}): upgrade workbench"
+        )
+
+
+@_migration
 def m001_initial(db: Database) -> None:
     # One statement at a time: executescript() would COMMIT the migration's transaction.
     for statement in _INITIAL:
         db.execute(statement)
 
 
-@migrations()
+@_migration
 def m002_annotator_history_index(db: Database) -> None:
     # "where did this annotator get to": max(doc_id) per annotator without a scan.
     db.execute("CREATE INDEX annotations_annotator_doc ON annotations(annotator, doc_id)")
 
 
-@migrations()
+@_migration
 def m003_annotator_recent_index(db: Database) -> None:
     # Resuming the annotator's latest document in progress, and "today's count" in the
     # header: a few index seeks, not a walk through the annotator's whole history.
