@@ -7,45 +7,61 @@ and line of the first problem. Reading is pure: no database here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from ..model import QUALIFIERS, Span
-from ..store import NewDocument
+from ..model import NewDocument, Span
+from .validate import (
+    MAX_TEXT_CHARS,
+    InputError,
+    Labels,
+    check_text,
+    count_keys,
+    duplicate_key,
+    interchange_span,
+    maybe_duplicates,
+)
 
-# A document larger than this is almost certainly a mistake (a whole dump in one line).
-MAX_TEXT_CHARS = 5_000_000
 TEXT_SUFFIXES = {".txt"}
 PROGRESS_STEP_BYTES = 1 << 16  # report progress in steps, not per line: it costs
 BLANK_LINE = "blank line"
 # Keys that carry spans (interchange, doccano, Prodigy): such lines take the full parser.
 _SPAN_KEYS = frozenset({"spans", "label", "entities", "tokens", "span_attrs"})
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+BOM = b"\xef\xbb\xbf"
 
-
-class InputError(Exception):
-    """Bad input: the message names the file and line."""
-
-    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
-        self.path, self.line, self.reason = str(path), line, reason
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {reason}")
+__all__ = ["MAX_TEXT_CHARS", "InputError", "find_inputs", "iter_file", "parse_record"]
 
 
 def find_inputs(paths: list[Path]) -> list[Path]:
-    """The importable files under `paths` (folders recursively), in a stable order."""
+    """The importable files under `paths` (folders recursively), in a stable order.
+
+    A folder that cannot be read is an error, not a silent gap in the import.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and _importable(p)))
+            found.extend(sorted(_walk(path)))
         elif path.exists():
             found.append(path)
         else:
             raise InputError(path, None, "no such file or folder")
     return found
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    def refuse(e: OSError) -> None:
+        raise InputError(e.filename or folder, None, f"cannot read folder: {e.strerror}")
+
+    for root, _, files in os.walk(folder, onerror=refuse):
+        for name in files:
+            p = Path(root, name)
+            if _importable(p) and p.is_file():
+                yield p
 
 
 def _importable(path: Path) -> bool:
@@ -58,20 +74,24 @@ def iter_file(
     skip_invalid: bool = False,
     problems: list[InputError] | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    labels: Labels = None,
 ) -> Iterator[NewDocument]:
     """The documents of one input file, by its suffix (.txt: one; .jsonl: one per line).
 
     Raises InputError at the first bad line; with `skip_invalid`, bad lines are
     appended to `problems` instead. Consumers write inside one transaction and roll
-    back on InputError, so a file is imported whole or not at all.
+    back on InputError, so a file is imported whole or not at all. `labels` is the
+    label set spans may use (None: any well-formed label).
     """
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
-        yield from iter_jsonl(path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes)
+        yield from iter_jsonl(
+            path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes, labels=labels
+        )
     elif suffix in TEXT_SUFFIXES and path.with_suffix(".ann").is_file():
         from .brat import read_brat
 
-        yield read_brat(path)
+        yield read_brat(path, labels)
         if on_bytes:
             on_bytes(path.stat().st_size)
     elif suffix in TEXT_SUFFIXES:
@@ -91,9 +111,14 @@ def read_text(path: Path) -> NewDocument:
         line = data[: e.start].count(b"\n") + 1
         raise InputError(path, line, f"invalid UTF-8 (byte {e.start})") from None
     text = text.removeprefix("\ufeff")
-    _check_text(text, path, None)
+    check_text(text, path, _line_of_nul(text), MAX_TEXT_CHARS)
     source = path.as_posix()
     return NewDocument(text=text, meta={"meta": {"source": source}}, source=source)
+
+
+def _line_of_nul(text: str) -> int | None:
+    at = text.find("\x00")
+    return None if at < 0 else text.count("\n", 0, at) + 1
 
 
 def iter_jsonl(
@@ -102,19 +127,26 @@ def iter_jsonl(
     skip_invalid: bool = False,
     problems: list[InputError] | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    labels: Labels = None,
 ) -> Iterator[NewDocument]:
-    """Every line of a JSONL file, in the interchange or doccano format."""
+    """Every line of a JSONL file, in the interchange or doccano format.
+
+    A UTF-8 byte-order mark before the first line is skipped (offsets count from
+    the text, so the mark moves nothing).
+    """
     problems = [] if problems is None else problems
     found = 0
     pending_bytes = 0
     name = str(path)  # once: formatting a Path per line is a measurable cost
-    loads, special = orjson.loads, _SPAN_KEYS
+    loads, special, limit = orjson.loads, _SPAN_KEYS, MAX_TEXT_CHARS
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
             pending_bytes += len(raw)
             if on_bytes and pending_bytes >= PROGRESS_STEP_BYTES:
                 on_bytes(pending_bytes)
                 pending_bytes = 0
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[3:]
             # Fast path for the common line, {"text": ..., other keys}: the same checks
             # as parse_record, inlined; anything else goes the long way round.
             try:
@@ -125,16 +157,18 @@ def iter_jsonl(
                 text = record.get("text")
                 if (
                     type(text) is str
-                    and 0 < len(text) <= MAX_TEXT_CHARS
+                    and 0 < len(text) <= limit
                     and special.isdisjoint(record)
                     and not text.isspace()
+                    and "\x00" not in text
+                    and raw.count(b'":') == count_keys(record)  # no key repeated
                 ):
                     del record["text"]
                     found += 1
                     yield NewDocument(text, record, f"{name}:{number}")
                     continue
             try:
-                doc = parse_record(raw, name, number)
+                doc = parse_record(raw, name, number, labels)
             except InputError as e:
                 if e.reason == BLANK_LINE:
                     continue
@@ -150,7 +184,7 @@ def iter_jsonl(
         raise InputError(path, None, "no documents in file")
 
 
-def parse_record(raw: bytes, path: Path | str, line: int) -> NewDocument:
+def parse_record(raw: bytes, path: Path | str, line: int, labels: Labels = None) -> NewDocument:
     """One JSONL line as a document with its spans as pre-annotations."""
     try:
         record = orjson.loads(raw)
@@ -164,14 +198,17 @@ def parse_record(raw: bytes, path: Path | str, line: int) -> NewDocument:
         raise InputError(path, line, f"malformed JSON: {e}") from None
     if type(record) is not dict:
         raise InputError(path, line, 'expected a JSON object with a "text" key')
+    if maybe_duplicates(raw, record):
+        key = duplicate_key(raw)
+        if key is not None:  # orjson keeps the last silently; the first may be the intended
+            raise InputError(path, line, f"key {key!r} appears twice in one object")
     text = record.pop("text", None)
     if type(text) is not str:
         raise InputError(path, line, 'missing or non-string "text"')
-    if not text or len(text) > MAX_TEXT_CHARS or text.isspace():
-        _check_text(text, path, line)
+    check_text(text, path, line, MAX_TEXT_CHARS)
     spans: tuple[Span, ...] = ()
     if "spans" in record or "label" in record or "entities" in record:
-        spans = tuple(_spans(record, text, path, line))
+        spans = tuple(_spans(record, text, path, line, labels))
         record.pop("spans", None)
         if isinstance(record.get("label"), list):
             record.pop("label")
@@ -183,66 +220,16 @@ def parse_record(raw: bytes, path: Path | str, line: int) -> NewDocument:
     return NewDocument(text, record, f"{path}:{line}", spans)
 
 
-def _check_text(text: str, path: Path | str, line: int | None) -> None:
-    if not text or text.isspace():
-        raise InputError(path, line, "empty document")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InputError(
-            path, line, f"document of {len(text):,} characters (limit {MAX_TEXT_CHARS:,})"
-        )
-
-
-def _spans(record: dict[str, Any], text: str, path: Path | str, line: int) -> list[Span]:
+def _spans(
+    record: dict[str, Any], text: str, path: Path | str, line: int, labels: Labels
+) -> list[Span]:
     if "spans" in record:  # the interchange format (Prodigy-style)
         items = record["spans"]
         if not isinstance(items, list):
             raise InputError(path, line, '"spans" must be a list')
-        return [_interchange_span(item, text, path, line) for item in items]
+        return [interchange_span(item, text, path, line, labels) for item in items]
     if isinstance(record.get("label"), list) or isinstance(record.get("entities"), list):
         from .doccano import doccano_spans  # [[start, end, "LABEL"], ...] or entity objects
 
-        return doccano_spans(record, text, path, line)
+        return doccano_spans(record, text, path, line, labels)
     return []
-
-
-def _interchange_span(item: Any, text: str, path: Path | str, line: int) -> Span:
-    if not isinstance(item, dict):
-        raise InputError(path, line, f"a span must be an object: {item!r}")
-    label = item.get("label")
-    if not isinstance(label, str) or not label:
-        raise InputError(path, line, f"span without a label: {_short(item)}")
-    attrs = {
-        k: v
-        for k, v in item.items()
-        if k not in ("start", "end", "label", "text", "span_text", "token_start", "token_end")
-    }
-    if (
-        "value" in attrs
-        and attrs["value"] is not None
-        and not (isinstance(attrs["value"], int) and not isinstance(attrs["value"], bool))
-    ):
-        raise InputError(path, line, f"span value must be an integer or null: {_short(item)}")
-    if "qualifier" in attrs and attrs["qualifier"] not in QUALIFIERS:
-        raise InputError(
-            path, line, f"unknown qualifier {attrs['qualifier']!r} (one of {', '.join(QUALIFIERS)})"
-        )
-    return _checked(item.get("start"), item.get("end"), label, attrs, text, path, line)
-
-
-def _checked(
-    start: Any, end: Any, label: str, attrs: dict[str, Any], text: str, path: Path | str, line: int
-) -> Span:
-    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
-        raise InputError(path, line, f"span offsets must be integers: {start!r}, {end!r}")
-    if start >= end:
-        raise InputError(path, line, f"span {label} [{start}, {end}): start must be before end")
-    if start < 0 or end > len(text):
-        raise InputError(
-            path, line, f"span {label} [{start}, {end}) is outside the text (0..{len(text)})"
-        )
-    return Span(start, end, label, attrs)
-
-
-def _short(item: Any) -> str:
-    s = repr(item)
-    return s if len(s) < 80 else s[:77] + "..."

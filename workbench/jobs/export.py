@@ -8,10 +8,12 @@ submitted gold. spaCy is imported only for the formats that tokenize.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import math
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -19,7 +21,9 @@ from typing import IO, Any
 
 import orjson
 
+from ..interchange.output import TargetError, atomic_file, atomic_folder, check_target
 from ..interchange.readers import InputError, find_inputs, iter_file
+from ..interchange.validate import Labels
 from ..model import (
     CASUALTY_LABELS,
     FLAGGED,
@@ -36,7 +40,18 @@ from . import FORMATS, Report, no_progress
 PROVENANCE_KEYS = ("hash", "annotator", "status", "timestamp")
 NOT_GOLD_ANSWERS = ("reject", "ignore")  # Prodigy answers that are not gold
 REPORT_EVERY = 500
-
+FOLDER_FORMATS = ("spacy", "brat")
+_SHARD = re.compile(r"(train|dev)(/[0-9]{4}\.spacy)?")
+# What each export writes, by path inside its folder: a --force export replaces a
+# folder only when it holds nothing else.
+_WRITES: dict[str, Callable[[Path], bool]] = {
+    "spacy": lambda p: _SHARD.fullmatch(p.as_posix()) is not None,
+    "brat": lambda p: (
+        len(p.parts) == 1 and (p.suffix in (".txt", ".ann") or p.name == "annotation.conf")
+    ),
+    **dict.fromkeys(("jsonl", "conll", "doccano"), lambda _: False),
+}
+__all__ = ["FORMATS", "ExportReport", "Selection", "TargetError", "export", "import_gold"]
 
 
 @dataclass(frozen=True)
@@ -117,16 +132,36 @@ class ExportReport:
     train: int = 0
     dev: int = 0
     split_tokens: int = 0
+    conflicts: int = 0  # documents exported with more than one annotation
     dropped: list[Dropped] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
 
 def in_dev(doc_hash: str, seed: int, fraction: float) -> bool:
-    """A stable train/dev assignment by document: the same text is always on one side."""
+    """A stable train/dev draw by document text, one at a time (what `train` uses);
+    the export splits with `dev_hashes`, which also gets the counts right."""
     if fraction <= 0:
         return False
-    h = hashlib.sha1(f"{seed}:{doc_hash}".encode()).digest()
-    return int.from_bytes(h[:8], "big") / 2**64 < fraction
+    return int.from_bytes(split_rank(doc_hash, seed)[:8], "big") / 2**64 < fraction
+
+
+def dev_count(n: int, fraction: float) -> int:
+    """How many of `n` documents go to dev: the nearest count, and with two or more
+    documents and a fraction above 0, never an empty side."""
+    if fraction <= 0 or n < 2:
+        return 0
+    return min(n - 1, max(1, math.floor(n * fraction + 0.5)))
+
+
+def split_rank(doc_hash: str, seed: int) -> bytes:
+    """A document's place in the seeded shuffle (by text: one text is on one side)."""
+    return hashlib.sha1(f"{seed}:{doc_hash}".encode()).digest()
+
+
+def dev_hashes(hashes: Iterable[str], seed: int, fraction: float) -> set[str]:
+    """The texts of the dev side: the first `dev_count` of a seeded shuffle."""
+    unique = sorted(set(hashes), key=lambda h: split_rank(h, seed))
+    return set(unique[: dev_count(len(unique), fraction)])
 
 
 def export(
@@ -142,54 +177,81 @@ def export(
     shard_size: int = 10_000,
     report: Report = no_progress,
     stdout: IO[bytes] | None = None,
+    force: bool = False,
 ) -> ExportReport:
     """Write the selected annotations as `fmt` to `out` (a file, or a folder for spacy
-    and brat; None: standard output for the line formats)."""
+    and brat; None: standard output for the line formats).
+
+    An existing `out` is refused unless `force`; the database's own files always
+    (`TargetError`, an InputError). The export is written beside `out` and renamed
+    over it when complete, so a failure leaves the previous file as it was.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    annotations = selected(store, selection)
-    result = ExportReport()
-    if fmt in ("spacy", "brat"):
-        if out is None:
-            raise InputError("--out", None, f"the {fmt} format writes a folder: give --out DIR")
-        writer = _spacy if fmt == "spacy" else _brat
-        writer(
-            annotations,
-            out,
-            result,
-            report,
-            dev_fraction=dev_fraction,
-            seed=seed,
-            casualty_labels=casualty_labels,
-            shard_size=shard_size,
-        )
-        return result
+    folder = fmt in FOLDER_FORMATS
+    if out is None and folder:
+        raise InputError("--out", None, f"the {fmt} format writes a folder: give --out DIR")
     if out is not None:
-        sink: IO[bytes] = open(out, "wb", buffering=1 << 20)  # noqa: SIM115 (closed below)
-    else:
-        sink = stdout or sys.stdout.buffer
-    buf = sink
-    try:
-        writers: dict[str, Callable[..., bytes]] = {
-            "jsonl": _jsonl_line,
-            "doccano": _doccano_line,
-            "conll": _conll_lines,
-        }
-        line = writers[fmt]
-        pending = 0
+        check_target(out, store.path, force=force, folder=folder, ours=_WRITES[fmt])
+    result = ExportReport()
+    annotations = _counted(selected(store, selection), result)
+    if folder:
+        assert out is not None
+        dev: set[str] = set()
+        if fmt == "spacy" and dev_fraction > 0:
+            dev = dev_hashes(
+                (a.document.hash for a in selected(store, selection)), seed, dev_fraction
+            )
+        writer = _spacy if fmt == "spacy" else _brat
+        with atomic_folder(out) as stage:
+            writer(
+                annotations,
+                stage,
+                result,
+                report,
+                dev=dev,
+                casualty_labels=casualty_labels,
+                shard_size=shard_size,
+            )
+        result.files = [out / f.relative_to(stage) for f in result.files]
+        return result
+    writers: dict[str, Callable[..., bytes]] = {
+        "jsonl": _jsonl_line,
+        "doccano": _doccano_line,
+        "conll": _conll_lines,
+    }
+    line = writers[fmt]
+    with (
+        atomic_file(out)
+        if out is not None
+        else contextlib.nullcontext(stdout or sys.stdout.buffer) as sink
+    ):
+        write, pending = sink.write, 0
         for annotation in annotations:
-            buf.write(line(annotation, result, tokens=tokens, casualty_labels=casualty_labels))
+            write(line(annotation, result, tokens=tokens, casualty_labels=casualty_labels))
             pending += 1
             if pending == REPORT_EVERY:
                 report(pending)
                 pending = 0
         report(pending)
-    finally:
-        buf.flush()
-        if out is not None:
-            sink.close()
-            result.files.append(out)
+        sink.flush()
+    if out is not None:
+        result.files.append(out)
     return result
+
+
+def _counted(annotations: Iterator[Annotation], result: ExportReport) -> Iterator[Annotation]:
+    """The annotations, counting documents that come with more than one (in doc order)."""
+    last, repeated = None, False
+    for a in annotations:
+        doc_id = a.document.id
+        if doc_id == last:
+            if not repeated:
+                result.conflicts += 1
+                repeated = True
+        else:
+            last, repeated = doc_id, False
+        yield a
 
 
 def _count(annotation: Annotation, result: ExportReport) -> list[Span]:
@@ -250,8 +312,7 @@ def _spacy(
     result: ExportReport,
     report: Report,
     *,
-    dev_fraction: float,
-    seed: int,
+    dev: set[str],
     casualty_labels: Sequence[str],
     shard_size: int,
     **_: Any,
@@ -260,20 +321,20 @@ def _spacy(
 
     nlp = blank()
     train = ShardWriter(out / "train", nlp.vocab, shard_size)
-    dev = ShardWriter(out / "dev", nlp.vocab, shard_size)
+    dev_writer = ShardWriter(out / "dev", nlp.vocab, shard_size)
     pending = 0
     for annotation in annotations:
         spans = _count(annotation, result)
         built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels, nlp=nlp)
         _note_dropped(annotation, built, result)
-        (dev if in_dev(annotation.document.hash, seed, dev_fraction) else train).add(built)
+        (dev_writer if annotation.document.hash in dev else train).add(built)
         pending += 1
         if pending == REPORT_EVERY:
             report(pending)
             pending = 0
     report(pending)
-    result.files += train.close() + dev.close()
-    result.train, result.dev = train.documents, dev.documents
+    result.files += train.close() + dev_writer.close()
+    result.train, result.dev = train.documents, dev_writer.documents
 
 
 def _brat(
@@ -332,15 +393,19 @@ def import_gold(
     *,
     skip_invalid: bool = False,
     report: Report = no_progress,
+    labels: Labels = None,
 ) -> GoldImport:
     """Store labelled files (interchange, Prodigy or doccano JSONL, brat folders) as
-    `annotator`'s submitted gold; each file is read whole before anything is written."""
+    `annotator`'s submitted gold; each file is read whole before anything is written.
+    Spans must use `labels` (None: any well-formed label)."""
     if not annotator:
         raise InputError("--annotator", None, "gold needs an annotator name")
     result = GoldImport()
     for path in find_inputs(paths):
         problems: list[InputError] = []
-        documents = iter_file(path, skip_invalid=skip_invalid, problems=problems, on_bytes=report)
+        documents = iter_file(
+            path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
+        )
         # save_gold writes in one transaction: a bad line rolls the whole file back.
         saved = store.save_gold(_gold_only(documents, result), annotator, label=path.as_posix())
         result.files += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,16 +30,20 @@ def import_paths(
     annotator: str = "",
     report: Report = no_progress,
     keep_going: bool = False,
+    labels: Collection[str] | None = None,
 ) -> ImportReport:
     """Import files and folders, each file whole or not at all.
 
     A bad file raises InputError (nothing of it written), unless `keep_going`, which
-    records it in `failed` and goes on with the next file.
+    records it in `failed` and goes on with the next file. Spans must use `labels`
+    (None: any well-formed label, as `import --add-labels`).
     """
     result = ImportReport()
     for path in find_inputs(paths):
         problems: list[InputError] = []
-        documents = iter_file(path, skip_invalid=skip_invalid, problems=problems, on_bytes=report)
+        documents = iter_file(
+            path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
+        )
         try:
             added = store.add_documents(documents, annotator=annotator, label=path.as_posix())
         except InputError as e:
