@@ -51,14 +51,30 @@ QUALIFIER_PHRASES: dict[tuple[str, ...], str] = {
     ("below",): "less_than",
 }
 
-# Qualifiers written after the number: "40 or more", "40-plus", "40 or so".
+# Qualifiers written after the number: "40 or more", "40-plus", "40 or so", "10 at least".
 SUFFIX_PHRASES: dict[tuple[str, ...], str] = {
     ("or", "more"): "at_least",
+    ("at", "least"): "at_least",
     ("or", "so"): "approx",
     ("plus",): "more_than",
     ("+",): "more_than",
     ("odd",): "approx",
 }
+
+# Verbs that carry the qualifier of the figure they take: "the death toll exceeds
+# 146,000" is `146,000` more_than (the verb stays out of the span). Word forms, as the
+# blank pipeline has no lemmas.
+VERB_QUALIFIERS: dict[str, str] = {
+    **dict.fromkeys(
+        ("exceed", "exceeds", "exceeded", "exceeding", "surpass", "surpasses", "surpassed",
+         "surpassing", "tops", "topped", "topping", "passes", "passed", "crossed",
+         "crosses"),
+        "more_than",
+    ),
+    **dict.fromkeys(
+        ("nears", "neared", "nearing", "approaches", "approached", "approaching"), "nearly"
+    ),
+}  # fmt: skip
 
 # Range openers: "between 10 and 30" is one span, lower bound, at_least.
 RANGE_OPENERS = frozenset({"between", "from"})
@@ -151,7 +167,7 @@ def _number(words: list[str]) -> tuple[int | None, str] | None:
     low = [w.lower() for w in words]
     if low in (["tens", "of", "thousands"], ["hundreds", "of", "thousands"]):
         return None, "vague"
-    if len(low) == 1 and low[0] in VAGUE_WORDS - {"tens"}:
+    if len(low) == 1 and low[0] in VAGUE_WORDS:
         return None, "vague"
     if len(low) == 2 and low[0] == "several" and low[1] in (*SCALES, "dozen"):
         return None, "vague"
@@ -194,7 +210,18 @@ def _range(words: list[str]) -> tuple[int | None, str] | None:
     """Lower bound of "10 and 30" / "10 to 30" as at_least, else None."""
     for k, w in enumerate(words):
         if k and w.lower() in RANGE_JOINERS:
-            lower, upper = _number(words[:k]), _number(words[k + 1 :])
+            low_words, up_words = words[:k], words[k + 1 :]
+            scale = up_words[-1].lower() if up_words else ""
+            bare = _number(low_words)
+            if (
+                (scale in SCALES or scale == "dozen")
+                and bare is not None
+                and bare[0] is not None
+                and bare[0] < 100
+                and low_words[-1].lower() not in SCALES
+            ):
+                low_words = [*low_words, scale]  # "two or three dozen": the scale is shared
+            lower, upper = _number(low_words), _number(up_words)
             if lower and upper and lower[0] is not None and upper[0] is not None:
                 return lower[0], "at_least"
     return None

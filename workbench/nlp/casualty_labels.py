@@ -19,11 +19,13 @@ _KILL_PREDICATES = {
     "kill", "kills", "killed", "killing", "die", "dies", "died", "dying", "dead",
     "execute", "executes", "executed", "executing", "massacre", "massacred", "murder",
     "murdered", "murders", "slay", "slain", "slew", "behead", "beheaded", "perish",
-    "perished", "assassinated", "lynched", "drowned", "gunned",
+    "perished", "assassinated", "lynched", "drowned", "gunned", "succumb", "succumbs",
+    "succumbed", "succumbing", "martyr", "martyred", "electrocuted", "deceased",
 }  # fmt: skip
 _KILL_NOUNS = {
     "death", "deaths", "toll", "fatality", "fatalities", "body", "bodies", "corpse",
-    "corpses", "homicide", "homicides", "murders", "life", "lives", "dead",
+    "corpses", "homicide", "homicides", "murders", "life", "lives", "dead", "killings",
+    "martyrs",
 }  # fmt: skip
 _INJURE_PREDICATES = {
     "injure", "injures", "injured", "injuring", "wound", "wounds", "wounded", "wounding",
@@ -33,7 +35,31 @@ _INJURE_NOUNS = {"injury", "injuries", "wounded", "injured"}
 # Verbs that pass a count through to what they govern ("including 5 children").
 _TRANSPARENT = {"include", "including", "includes", "included", "be", "among"}
 # Verbs whose subject or object tells what the count is ("the toll rose to 45").
-_TOLL_NOUNS = {"toll", "number", "tally", "count", "figure"}
+_TOLL_NOUNS = {"toll", "number", "tally", "count", "figure", "rate"}
+# Toll nouns that, bare ("the rate spiked to"), mean what they meant earlier in the text.
+_BACK_TOLLS = {"rate", "tally", "count"}
+# Verbs a count noun moves with: "homicides rose to 312", "deaths topped 50".
+_CHANGE_VERBS = {
+    "rise", "fall", "climb", "increase", "decrease", "drop", "go", "jump", "reach", "stand",
+    "total", "hit", "spike", "surge", "exceed", "top", "soar", "decline", "number",
+}  # fmt: skip
+CHANGE_NOUNS = {"increase", "rise", "decrease", "drop", "fall", "decline", "jump"}
+# People whose loss is a death ("she lost three of her children").
+_KIN = {
+    "child", "children", "son", "sons", "daughter", "daughters", "relative", "relatives",
+    "brother", "brothers", "sister", "sisters", "husband", "wife", "wives", "parent",
+    "parents", "grandchildren", "grandchild", "cousin", "cousins", "member", "members",
+    "kin", "ones",
+}  # fmt: skip
+# The hospital words of an injured person: "in critical condition".
+_CONDITIONS = {"critical", "serious", "stable", "grave", "fair", "satisfactory"}
+# Illness is neither label: the hospitalised or treated for these are patients, not injured.
+ILLNESS = {
+    "disease", "diseases", "illness", "illnesses", "virus", "fever", "infection",
+    "infections", "dengue", "cholera", "malaria", "measles", "covid", "covid-19",
+    "coronavirus", "flu", "influenza", "ebola", "pneumonia", "diarrhoea", "diarrhea",
+    "symptoms", "outbreak", "epidemic", "tuberculosis", "typhoid", "meningitis", "mpox",
+}  # fmt: skip
 # Counted nouns that are never people.
 _NON_PERSON = {
     "explosion", "explosions", "blast", "blasts", "attack", "attacks", "bomb", "bombs",
@@ -53,17 +79,19 @@ _NON_PERSON = {
     "assailants", "grenades", "grenade", "mortar", "mortars", "storey", "floor", "floors",
     "acres", "hectares", "tonnes", "tons", "shops", "stores", "camps", "camp", "sites",
     "locations", "areas", "parts", "states", "nations", "cents",
-    "side", "sides", "million", "billion",
+    "side", "sides", "million", "billion", "family", "families", "household", "households",
+    "infections", "infection", "tests",
 }  # fmt: skip
 # Predicates that are not casualties in the scheme (missing, arrested, rescued ...).
-_BLOCKERS = {
+BLOCKERS = {
     "missing", "arrested", "rescued", "evacuated", "displaced", "kidnapped", "abducted",
     "trapped", "detained", "homeless", "unaccounted", "captured", "freed", "released",
+    "sickened", "infected", "stranded", "searched", "sought", "survived", "saved",
 }  # fmt: skip
 # Trigger words that label a count they directly follow ("40 wounded", "11 dead").
 _FOLLOWING = {"killed", "dead", "died", "wounded", "injured", "hurt", "slain"}
 # Words that break a token window: the count belongs to a different clause.
-_WINDOW_BREAKS = {
+WINDOW_BREAKS = {
     ".",
     ";",
     "!",
@@ -144,24 +172,113 @@ def _argument_label(verb: Token, skip: Token) -> str | None:
                 for sub in child.subtree:
                     if sub is not child and word_label(sub):
                         return word_label(sub)
+                if low in _BACK_TOLLS:
+                    label = _earlier_toll_label(child)
+                    if label:
+                        return label
             if low in ("injury", "injuries", "wound", "wounds"):
                 return INJURED
             if low in ("life", "lives") and verb.lemma_ in ("lose", "sacrifice"):
                 return KILLED
+            if child.dep_ in ("nsubj", "nsubjpass") and verb.lemma_ in _CHANGE_VERBS:
+                label = _count_noun_label(child)
+                if label:
+                    return label  # "homicides rose to 312"
+            if low in _KIN and verb.lemma_ == "lose" and child.dep_ == "dobj":
+                return KILLED  # "she lost two sons"
         if child.dep_ in ("acomp", "oprd", "xcomp") and word_label(child):
             return word_label(child)
+        if child.dep_ == "xcomp" and child is not skip and _argument_label(child, skip):
+            return _argument_label(child, skip)  # "one is said to be in stable condition"
+        if _to_death(child):
+            return KILLED  # "trampled to death", "beaten to death"
         if child.dep_ == "prep" and child.lower_ in ("for", "with", "in", "among", "of"):
             for pobj in child.children:
                 if any(t.lower_ in ("injuries", "injury", "wounds") for t in pobj.subtree):
                     return INJURED
-                if child.lower_ in ("among", "of") and word_label(pobj):
-                    return word_label(pobj)
+                if child.lower_ == "in" and _hospital_condition(pobj):
+                    return INJURED  # "two are in critical condition"
+                if child.lower_ in ("among", "of"):
+                    label = word_label(pobj) or _clause_label(pobj)
+                    if label:
+                        return label  # "among the dead", "among those who drowned"
             if verb.lemma_ == "treat" and child.lower_ == "for":
                 return INJURED  # "treated for injuries / burns / smoke inhalation"
             if verb.lemma_ == "treat" and any(
                 t.lower_ in ("hospital", "hospitals") for t in child.subtree
             ):
                 return INJURED
+    return None
+
+
+def _to_death(prep: Token) -> bool:
+    return (
+        prep.dep_ == "prep"
+        and prep.lower_ == "to"
+        and any(p.lower_ in ("death", "deaths") for p in prep.children)
+    )
+
+
+def _hospital_condition(noun: Token) -> bool:
+    return noun.lower_ in ("condition", "conditions") and any(
+        a.lower_ in _CONDITIONS for a in noun.children
+    )
+
+
+def _clause_label(noun: Token) -> str | None:
+    """A trigger in a clause on the noun: "those who drowned", "those killed"."""
+    for c in noun.children:
+        if c.dep_ in ("acl", "amod", "relcl") and word_label(c) and not _negated(c):
+            return word_label(c)
+    return None
+
+
+def _count_noun_label(noun: Token) -> str | None:
+    """The label of a noun that is itself a count of the dead or hurt ("murders", "deaths")."""
+    if noun.lower_ in _KILL_NOUNS - {"life", "lives", "toll", "body", "corpse"} or noun.lower_ in (
+        "murders",
+        "injuries",
+    ):
+        return word_label(noun)
+    return None
+
+
+def _earlier_toll_label(noun: Token) -> str | None:
+    """ "the rate spiked to N" after "the murder rate": the toll noun keeps its meaning."""
+    doc = noun.doc
+    for k in range(noun.i - 1, max(noun.i - 80, 0) - 1, -1):
+        tok = doc[k]
+        if tok.lemma_ == noun.lemma_ and tok.lower_ == noun.lower_:
+            for sub in tok.children:
+                if sub.dep_ in ("compound", "amod", "nmod") and word_label(sub):
+                    return word_label(sub)
+    return None
+
+
+def _shared_subject_label(verb: Token) -> str | None:
+    """ "was shot in the head and died": a coordinated verb with no subject of its own."""
+    for c in verb.children:
+        own_subject = any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "ADJ") and not _negated(c) and not own_subject:
+            label = word_label(c) or _argument_label(c, verb)
+            if label:
+                return label
+    return None
+
+
+def _included_label(verb: Token) -> str | None:
+    """ "the dead included one man and five women" (also "they included" after "the dead")."""
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return None
+    if subject.pos_ != "PRON":
+        return word_label(subject) if subject.lower_ not in ("life", "lives") else None
+    for k in range(verb.i - 1, verb.sent.start - 1, -1):
+        tok = verb.doc[k]
+        if tok.lower_ in ("dead", "injured", "wounded", "deceased", "victims"):
+            prev = verb.doc[k - 1].lower_ if k else ""
+            if prev == "the" and tok.lower_ != "victims":
+                return word_label(tok)
     return None
 
 
@@ -179,6 +296,8 @@ def _counted_noun(span: Span) -> Token:
 def label_parsed(span: Span) -> str | None:
     """Label of a number span from the dependency parse, or None if not a casualty count."""
     noun = _counted_noun(span)
+    if noun.lower_ in ("cases", "case") and _fatal_cases(span.doc, span.end):
+        return KILLED  # "N cases, all fatal"
     if noun.lower_ in _NON_PERSON or noun.lemma_.lower() in _NON_PERSON:
         return None
     if noun.lower_ == "casualties" or noun.lemma_ == "casualty":
@@ -201,8 +320,14 @@ def label_parsed(span: Span) -> str | None:
         label = word_label(head)
         if label and head.lower_ not in ("life", "lives"):
             return None if _negated(head) else label
+        if head.lemma_ == "lose" and (noun.lower_ in _KIN or _of_kin(noun)):
+            return KILLED  # "lost all four of her children"
         if head.pos_ in ("VERB", "AUX"):
             label = _argument_label(head, tok)
+            if label is None and head.lemma_ in ("include", "comprise"):
+                label = _included_label(head)
+            if label is None and not _negated(head):
+                label = _shared_subject_label(head)
             if label or head.lemma_.lower() not in _TRANSPARENT:
                 return label
             # "5 were missing": a copula with its own complement says what they were.
@@ -212,9 +337,32 @@ def label_parsed(span: Span) -> str | None:
     return None
 
 
+def _fatal_cases(doc: Doc, end: int) -> bool:
+    """ "N cases - all fatal", "N fatal cases"."""
+    window = [t.lower_ for t in doc[max(0, end - 3) : min(len(doc), end + 5)]]
+    return "fatal" in window
+
+
+def _of_kin(noun: Token) -> bool:
+    return any(
+        c.lower_ == "of" and any(p.lower_ in _KIN for p in c.children) for c in noun.children
+    )
+
+
+def _counts_things(doc: Doc, end: int) -> bool:
+    """The words right after a count name no people ("four explosions", "12 suicide
+    bombers"); the look stops at a clause break ("146,000 as the fourth year begins")."""
+    for tok in doc[end : min(end + 3, len(doc))]:
+        if tok.lower_ in WINDOW_BREAKS or tok.is_punct:
+            return False
+        if tok.lower_ in _NON_PERSON:
+            return True
+    return False
+
+
 def adjacent_label(doc: Doc, start: int, end: int) -> str | None:
     """ "killed 18", "wound 91": a trigger verb right before the count decides its label."""
-    if start == 0 or any(doc[k].lower_ in _NON_PERSON for k in range(end, min(end + 3, len(doc)))):
+    if start == 0 or _counts_things(doc, end):
         return None
     prev = doc[start - 1]
     if prev.lower_ in _KILL_PREDICATES - {"dead"} or prev.lower_ in _INJURE_PREDICATES:
@@ -229,77 +377,35 @@ def following_label(doc: Doc, end: int) -> str | None:
     return None
 
 
-def is_mixed(doc: Doc, start: int, end: int) -> bool:
-    """ "the dead and wounded", "dead or missing": mixed groups get no span (scheme)."""
-    for k in range(end, min(end + 4, len(doc) - 2)):
-        first = word_label(doc[k])
-        if first and doc[k + 1].lower_ in ("and", "or", "/"):
-            other = doc[k + 2]
-            second = word_label(other)
-            if other.lower_ in ("missing", "unaccounted") or (second and second != first):
-                return True
-        if first:
-            break
-    return False
-
-
 def window_label(doc: Doc, start: int, end: int, right: int = 6, left: int = 4) -> str | None:
     """Label from nearby words when there is no parse."""
-    for k in range(end, min(end + 3, len(doc))):
-        if doc[k].lower_ in _NON_PERSON:
-            return None
+    if _counts_things(doc, end):
+        return None
     prev = doc[start - 1] if start > 0 else None
     if prev is not None and word_label(prev) and prev.lower_ not in ("dead", "life", "lives"):
         return word_label(prev)  # "killed 18", "killing nearly 3,000"
-    for k in range(end, min(end + right, len(doc))):
+    k = end
+    stop = min(end + right, len(doc))
+    while k < stop:
         tok = doc[k]
-        if tok.lower_ in _WINDOW_BREAKS or (is_number_token(tok) and k > end):
+        if tok.lower_ == "," and k > end:
+            # "Over 40 people, most of them farmers, were killed": skip the aside.
+            close = next(
+                (j for j in range(k + 1, min(k + 13, len(doc))) if doc[j].text == ","), None
+            )
+            if close is None:
+                break
+            k, stop = close + 1, min(close + 1 + 4, len(doc))
+            continue
+        if tok.lower_ in WINDOW_BREAKS or (is_number_token(tok) and k > end):
             break
         if word_label(tok):
             return word_label(tok)
+        k += 1
     for k in range(start - 1, max(start - left, 0) - 1, -1):
         tok = doc[k]
-        if tok.lower_ in _WINDOW_BREAKS or tok.lower_ in ("and", ",") or is_number_token(tok):
+        if tok.lower_ in WINDOW_BREAKS or tok.lower_ in ("and", ",") or is_number_token(tok):
             break
         if word_label(tok) and tok.lower_ != "dead":
             return word_label(tok)
-    return None
-
-
-def blocked(doc: Doc, end: int) -> bool:
-    """ "5 were missing", "30 people were arrested": a non-casualty predicate comes first."""
-    for tok in doc[end : end + 4]:
-        if word_label(tok) or tok.is_punct:
-            return False
-        if tok.lower_ in _BLOCKERS:
-            return True
-    return False
-
-
-def negated_group(doc: Doc, start: int) -> bool:
-    """ "none of the 30 passengers": the count is negated."""
-    before = [t.lower_ for t in doc[max(0, start - 4) : start]]
-    return "of" in before and any(w in ("none", "neither") for w in before)
-
-
-def _same_sentence(doc: Doc, a: int, b: int) -> bool:
-    return not any(t.lower_ in (".", ";", "\n") or t.is_space for t in doc[a:b])
-
-
-def subset_label(doc: Doc, found: list, k: int) -> str | None:
-    """A count linked by "including" / "of them" to a labelled count takes its label."""
-    start, end = found[k][0], found[k][1]
-    before = {t.lower_ for t in doc[max(0, start - 3) : start]}
-    after = [t.lower_ for t in doc[end : end + 3]]
-    if before & {"including", "among", "-", "–", "—"} or after[:2] in (
-        ["of", "them"],
-        ["of", "whom"],
-    ):
-        for prev in reversed(found[:k]):
-            if prev[2] and start - prev[1] <= 15 and _same_sentence(doc, prev[1], start):
-                return prev[2]
-    if "including" in {t.lower_ for t in doc[end : end + 4]}:
-        for nxt in found[k + 1 :]:
-            if nxt[2] and nxt[0] - end <= 6:
-                return nxt[2]
     return None

@@ -58,8 +58,8 @@ def _number_end(doc: Doc, i: int) -> int:
         return i + 3
     if low == "several" and i + 1 < n and toks[i + 1].lower_ in ("dozen", "hundred", "thousand"):
         return i + 2
-    if _is_vague_token(toks[i]) and low != "tens":
-        return i + 1
+    if _is_vague_token(toks[i]) and (low != "tens" or (i + 1 < n and toks[i + 1].lower_ == "of")):
+        return i + 1  # "tens" alone only as "tens of ...", a vague magnitude like "dozens"
     if not is_number_token(toks[i]):
         return i
     j = i + 1
@@ -117,6 +117,16 @@ def _is_excluded(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
+def _suffix_opens_next(doc: Doc, end: int, length: int) -> bool:
+    """ "10 or more than": the words open the next figure's qualifier, not close this one."""
+    after = end + length
+    nxt = doc[after].lower_ if after < len(doc) else ""
+    if doc[end].lower_ == "or" and nxt == "than":
+        return True
+    # "killed 10, at least 4 of them": "at least" then a number qualifies that number.
+    return doc[end].lower_ == "at" and after < len(doc) and is_number_token(doc[after])
+
+
 def scan(doc: Doc) -> list[tuple[int, int, int]]:
     """(qualifier start, span start, end) per number expression; they differ for "towards"."""
     words = [t.lower_ for t in doc]
@@ -143,10 +153,13 @@ def scan(doc: Doc) -> list[tuple[int, int, int]]:
             i += 1
             continue
         suffix = match_phrase(words, end, SUFFIX_PHRASES)
-        if suffix and not (
-            words[end].lower() == "or" and end + 2 < len(doc) and doc[end + 2].lower_ in ("than",)
-        ):
+        if suffix and not _suffix_opens_next(doc, end, suffix[0]):
             end += suffix[0]
+        elif end + 1 < len(doc) and words[end] == "or":
+            # "three or four": a range like "between three and four" (value 3, at_least).
+            end2 = _number_end(doc, end + 1)
+            if end2 > end + 1 and not _is_excluded(doc, end + 1, end2):
+                end = end2
         if _is_excluded(doc, core, end):
             i = end
             continue

@@ -13,16 +13,24 @@ from collections.abc import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from workbench.casualties import normalise_count
+from workbench.casualties import VERB_QUALIFIERS, normalise_count
 
-from .casualty_labels import (
-    adjacent_label,
+from .casualty_context import (
     blocked,
-    following_label,
+    difference,
+    elliptical_label,
+    illness,
     is_mixed,
-    label_parsed,
+    list_label,
     negated_group,
+    searched_for,
     subset_label,
+)
+from .casualty_labels import (
+    INJURED,
+    adjacent_label,
+    following_label,
+    label_parsed,
     window_label,
 )
 from .casualty_numbers import scan
@@ -36,24 +44,66 @@ def find_casualties(doc: Doc) -> list[Span]:
         counted = normalise_count(doc[qual_start:end].text)
         if counted is None or is_mixed(doc, start, end) or negated_group(doc, qual_start):
             continue
+        if difference(doc, qual_start, end) or searched_for(doc, qual_start):
+            continue
         label = adjacent_label(doc, qual_start, end)
-        if label is None and blocked(doc, end):
+        if label is None and blocked(doc, qual_start, end):
             continue
         if label is None:
             span = doc[qual_start:end]
             label = label_parsed(span) if parsed else window_label(doc, qual_start, end)
+            if label is None and parsed and _after_line_break(span):
+                # A headline run into the next line misleads the parser: use the window.
+                label = window_label(doc, qual_start, end)
         if label is None:
             label = following_label(doc, end)
-        found.append((start, end, label, counted))
+        if label == INJURED and illness(doc, qual_start, end):
+            continue
+        found.append((start, end, label, _verb_qualified(doc, qual_start, counted)))
+    return _resolve(doc, found)
+
+
+def _resolve(doc: Doc, found: list) -> list[Span]:
+    """Second pass: subsets, lists and elliptical figures take a neighbour's label."""
+    labels: list[str | None] = []
+    subsets: set[int] = set()
+    for k, (_, _, label, _) in enumerate(found):
+        if label is None:
+            label = subset_label(doc, found, labels, k)
+            if label is not None:
+                subsets.add(k)
+        if label is None:
+            label = list_label(doc, found, labels, k, subsets)
+            if label is not None:
+                subsets.add(k)
+        if label is None:
+            label = elliptical_label(doc, found, labels, k)
+        labels.append(label)
     spans = []
-    for k, (start, end, label, counted) in enumerate(found):
-        label = label or subset_label(doc, found, k)
+    for (start, end, _, counted), label in zip(found, labels, strict=True):
         if label is None:
             continue
         out = Span(doc, start, end, label=label)
         out._.casualty_value, out._.casualty_qualifier = counted
         spans.append(out)
     return spans
+
+
+def _verb_qualified(doc: Doc, start: int, counted: tuple) -> tuple:
+    """ "the death toll exceeds 146,000": the verb carries the qualifier (more_than)."""
+    value, qualifier = counted
+    if qualifier == "exact" and start > 0:
+        verb = VERB_QUALIFIERS.get(doc[start - 1].lower_)
+        if verb is None and start > 1 and doc[start - 1].lower_ in ("already", "now", "just"):
+            verb = VERB_QUALIFIERS.get(doc[start - 2].lower_)
+        if verb is not None:
+            return value, verb
+    return counted
+
+
+def _after_line_break(span: Span) -> bool:
+    sent = span.sent
+    return any(t.is_space and "\n" in t.text for t in sent)
 
 
 def casualty_attrs(span_text: str) -> dict[str, object]:
@@ -70,7 +120,7 @@ def _register_extensions() -> None:
 
 # Stored with every suggestion: bump it when the rules change, so `workbench suggest`
 # recomputes documents suggested by older rules.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 class CasualtyFinder:
