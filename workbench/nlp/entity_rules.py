@@ -1,0 +1,444 @@
+"""spaCy component that makes entity suggestions follow the annotation scheme.
+
+Registered as the factory "workbench_entities", placed after `ner` (and after the
+news-actor and gold rulers, which write to `doc.spans`). It rewrites `doc.ents`:
+
+- boundaries: no leading "the", no possessive, no designator word ("Sichuan
+  province" -> "Sichuan"), a name inside a hyphenated word its own span; ages and
+  times of day are never DATE, and a DATE does not run past a dash;
+- labels from the name's head and its neighbours: hospitals and schools ORG,
+  churches, markets, bridges FAC, "X village" GPE, "Bohol island" LOC, "Qassam
+  rockets" no entity; where the model's label disagrees, the label is fixed;
+- the curated news-actor patterns win over the model, and what annotators confirmed
+  (the gold ruler) wins over both, but neither cuts a longer name the model found;
+- all-caps datelines are GPE;
+- one name, one label in a document (`entity_consistency`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import entity_lexicon as lex
+from .entity_consistency import Cand, make_consistent
+
+ACTORS_KEY = "workbench_actors"
+GOLD_KEY = "workbench_gold"
+GOLD_ID = "workbench_gold_ruler"  # ent_id_ of spans the gold ruler gave (Suggester reads it)
+RULES_VERSION = "1"  # stored with suggestions: bump when the conventions change
+
+DATE, NAME_LABELS = "DATE", {"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC"}
+POSSESSIVES = {"'s", "\u2019s", "`s", "'", "\u2019"}
+QUOTES = {'"', "'", "\u2018", "\u2019", "\u201c", "\u201d", "`", "(", ")", "[", "]"}
+DASHES = {"-", "\u2013", "\u2014", "--", ":"}
+TRAILING = DASHES | {",", ";", ".", "of", "and", "in", "for", "&"}
+_AGE = re.compile(r"^\d+(\.\d+)?[- ]?(year|month|week|day)s?[- ]old$|-old$", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z][A-Z&.\-]{1,9}$")
+
+
+class EntityConventions:
+    """Pipeline component: the scheme's entity conventions applied to `doc.ents`."""
+
+    def __init__(self, nlp: Language, name: str, actors_key: str, gold_key: str) -> None:
+        self.name = name
+        self.actors_key = actors_key
+        self.gold_key = gold_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        gold = [Cand(s.start, s.end, s.label_, "gold") for s in doc.spans.get(self.gold_key, [])]
+        actors = [
+            Cand(s.start, s.end, s.label_, "actor") for s in doc.spans.get(self.actors_key, [])
+        ]
+        model: list[Cand] = []
+        for ent in doc.ents:
+            if ent.ent_id_ == GOLD_ID:
+                gold.append(Cand(ent.start, ent.end, ent.label_, "gold"))
+            else:
+                model.extend(normalise(doc, ent.start, ent.end, ent.label_))
+        lowercase = {t.lower_ for t in doc if t.is_lower}
+        model = [c for c in model if not _capitalised_common_word(doc, c, lowercase)]
+        model += find_headed_names(doc, model, lowercase)
+        cands = merge(doc, _longest_first(gold), _longest_first(actors), model)
+        cands = join_demonym_and_institution(doc, cands)
+        cands = add_bracketed_acronyms(doc, cands)
+        cands = add_datelines(doc, cands)
+        cands = make_consistent(doc, cands)
+        doc.ents = [
+            Span(doc, c.start, c.end, label=c.label, span_id=GOLD_ID if c.source == "gold" else 0)
+            for c in cands
+        ]
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory(
+    "workbench_entities", default_config={"actors_key": ACTORS_KEY, "gold_key": GOLD_KEY}
+)
+def make_entity_conventions(
+    nlp: Language, name: str, actors_key: str, gold_key: str
+) -> EntityConventions:
+    """Build the entity conventions component."""
+    return EntityConventions(nlp, name, actors_key, gold_key)
+
+
+def _longest_first(cands: list[Cand]) -> list[Cand]:
+    """Non-overlapping candidates, longer ones winning (spaCy's filter_spans rule)."""
+    out: list[Cand] = []
+    taken: set[int] = set()
+    for c in sorted(cands, key=lambda c: (c.start - c.end, c.start)):
+        if not taken.intersection(range(c.start, c.end)):
+            out.append(c)
+            taken.update(range(c.start, c.end))
+    return sorted(out, key=lambda c: c.start)
+
+
+def _cap(text: str) -> bool:
+    return text[:1].isupper()
+
+
+def _has_name_word(doc: Doc, start: int, end: int) -> bool:
+    return any(_cap(t.text) or t.like_num for t in doc[start:end])
+
+
+# Boundaries and labels of one model entity -----------------------------------------
+
+
+def normalise(doc: Doc, start: int, end: int, label: str) -> list[Cand]:
+    """The model's entity with the scheme's boundaries and label: zero, one or more spans."""
+    out: list[Cand] = []
+    # A possessor inside the span is its own name: "China's Earthquake Network Center".
+    for i in range(start + 1, end - 1):
+        if doc[i].text in POSSESSIVES and doc[i].text not in ("'", "\u2019"):
+            out += [c for c in normalise(doc, start, i, "GPE") if c.label != DATE]
+            start = i + 1
+            break
+    start, end = _strip_outside(doc, start, end, label)
+    if start >= end:
+        return out
+    # A bracketed acronym inside the span: "Earthquake Network Center (CEIC".
+    for i in range(start + 1, end):
+        if doc[i].text == "(":
+            inner = [t for t in doc[i + 1 : end] if t.text != ")"]
+            if len(inner) == 1 and _ACRONYM.match(inner[0].text):
+                out.append(Cand(inner[0].i, inner[0].i + 1, label, "model"))
+            start, end = _strip_outside(doc, start, i, label)
+            break
+    if label == DATE:
+        span = _date(doc, start, end)
+        return out + ([Cand(*span, DATE, "model")] if span else [])
+    if not any(_cap(t.text) for t in doc[start:end]):
+        return out  # a lowercase descriptor is no name ("the defence ministry")
+    return out + _name(doc, start, end, label)
+
+
+def _strip_outside(doc: Doc, start: int, end: int, label: str) -> tuple[int, int]:
+    """Drop leading articles, quotes, lowercase descriptors; trailing possessives and particles."""
+    while start < end:
+        t = doc[start]
+        lowered = label != DATE and t.is_alpha and t.text.islower()
+        outside = t.lower_ == "the" or t.text in QUOTES or t.text in POSSESSIVES or t.is_space
+        if outside or (lowered and t.lower_ not in lex.NAME_PARTICLES and end - start > 1):
+            start += 1
+        elif t.text.endswith("-") and len(t.text) > 1 or (t.text == "-" and start + 1 < end):
+            start += 1  # "anti-": the name after the hyphen is its own span
+        else:
+            break
+    while end > start:
+        t = doc[end - 1]
+        if t.text in POSSESSIVES or t.text in QUOTES or t.is_space or t.text in TRAILING:
+            end -= 1
+        elif label != DATE and end - start > 1 and doc[end - 2].text == "-" and t.is_lower:
+            end -= 2  # "Saudi-led": the hyphenated modifier stays out
+        else:
+            break
+    return start, end
+
+
+def _date(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """A DATE cut to the scheme: no ages, no times of day, not past a dash."""
+    text = doc[start:end].text
+    if _AGE.search(text) or (end < len(doc) and doc[end].lower_ in ("old",)):
+        return None
+    if end - start == 1 and doc[start].like_num and end < len(doc) and doc[end].tag_ == "NNS":
+        return None  # "2000 persons": a count, not a year
+    if any(t.lower_ in lex.TIMES_OF_DAY for t in doc[start:end]):
+        return None
+    if end < len(doc) and doc[end].lower_ in lex.TIMES_OF_DAY:
+        return None  # "Friday night": the weekday inside a time of day
+    for i in range(start + 1, end):
+        after = doc[i + 1] if i + 1 < end else None
+        if doc[i].text in DASHES and (after is None or _ends_date(after)):
+            end = i  # "March 3, 2024 - At least": the DATE stops at the dash
+            break
+    while start < end and doc[start].lower_ in lex.DATE_EMPHASIS:
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].lower_ in ("of", "and")):
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _ends_date(tok: Any) -> bool:
+    """Whether a word after a dash is no part of a date ("- At", not "1-7" or "51-day")."""
+    word = tok.lower_.rstrip("s")
+    return tok.is_alpha and word not in lex.DATE_WORDS and word not in lex.DURATIONS
+
+
+def _name(doc: Doc, start: int, end: int, label: str) -> list[Cand]:
+    """Label and boundary rules for a name from its head word and its neighbours."""
+    cue = False
+    last = doc[end - 1]
+    # Trailing lowercase words: designators mark a place, followers an armed group.
+    while end - start > 1 and last.is_alpha and last.text.islower():
+        word = last.lower_
+        if word in lex.ORG_LOWER_HEADS or word == "ministry":
+            label = "ORG"
+            break
+        if word in lex.GPE_DESIGNATORS or word in lex.DESIGNATOR_TAILS:
+            label, cue = "GPE", True
+        elif word in lex.LOC_DESIGNATORS:
+            label, cue = "LOC", True
+        elif word in lex.ARMED_FOLLOWERS:
+            label, cue = "ORG", True
+        end -= 1
+        last = doc[end - 1]
+    if not _has_name_word(doc, start, end):
+        return []
+    head = doc[end - 1].text
+    if head in lex.FAC_HEADS:
+        label, cue = "FAC", True
+    elif head in lex.GPE_HEADS and (
+        head != "Council" or doc[end - 2].text in lex.GPE_COUNCIL_WORDS
+    ):
+        label, cue = ("GPE", True) if end - start > 1 else (label, cue)
+    elif head in lex.ORG_HEADS and end - start > 1:
+        label, cue = "ORG", True
+    # The words after the name.
+    nxt = doc[end] if end < len(doc) else None
+    if nxt is not None:
+        word = nxt.lower_
+        if word in ("hospital", "clinic") and nxt.is_lower:
+            return [Cand(start, end + 1, "ORG", "model", cue=True)]
+        if nxt.is_lower and (word in lex.GPE_DESIGNATORS or word in lex.PLACE_FOLLOWERS_ALL):
+            label, cue = "GPE", True
+        elif nxt.is_lower and word in lex.LOC_DESIGNATORS:
+            label, cue = "LOC", True
+        elif word in lex.PRODUCT_FOLLOWERS and label in ("PERSON", "GPE", "ORG", "FAC"):
+            label, cue = "PRODUCT", True
+        elif nxt.text in lex.TITLE_HEADS and end - start == 1 and doc[start].text in lex.PORTFOLIOS:
+            return []  # "Defense Minister X": part of a title
+        elif nxt.text in lex.ORG_HEADS and label in ("GPE", "NORP", "ORG", "LOC", "PERSON"):
+            stop = end
+            while stop < len(doc) and doc[stop].text in lex.ORG_HEADS and stop - end < 3:
+                stop += 1
+            return [Cand(start, stop, "ORG", "model", cue=True)]
+        elif label == "GPE" or label == "LOC":
+            stop = _designated_tail(doc, end)
+            if stop:
+                return [Cand(start, stop, "GPE", "model", cue=True)]
+    if not cue and label in ("PERSON", "ORG", "FAC", "NORP", "LOC", "GPE"):
+        guessed = _label_from_before(doc, start, end, label)
+        if guessed:
+            label, cue = guessed, True
+    if label == "PERSON":  # "Hon Yusuf| Alasan Kanoma": a first name the model left out
+        while start > 0 and doc[start - 1].is_alpha and _cap(doc[start - 1].text):
+            prev = doc[start - 1]
+            if prev.lower_ in lex.TITLES or prev.is_sent_start or prev.ent_type_:
+                break
+            start -= 1
+    return [Cand(start, end, label, "model", cue=cue)]
+
+
+def _designated_tail(doc: Doc, end: int) -> int:
+    """The end of "Garze| Tibetan Autonomous Prefecture": capitalised words ending in a
+    place designator, or 0."""
+    for stop in range(end + 1, min(end + 5, len(doc) + 1)):
+        word = doc[stop - 1].text
+        if not _cap(word):
+            return 0
+        if word in lex.GPE_HEADS and word != "Council":
+            return stop
+    return 0
+
+
+def _label_from_before(doc: Doc, start: int, end: int, label: str) -> str | None:
+    """A label read from the words before a name: "villages of A, B and C", "in X"."""
+    i = start - 1
+    # Walk back over a coordination of names: "Bandirna, Hullar and |Kuleed".
+    while i >= 1 and (doc[i].text in (",", "and") or (_cap(doc[i].text) and i < start - 1)):
+        i -= 1
+    prev = doc[i] if i >= 0 else None
+    if prev is None:
+        return None
+    before = doc[i - 1].lower_ if i >= 1 else ""
+    if prev.lower_ == "of" and (before in lex.PLACE_NOUNS_OF or before in lex.DIRECTIONS):
+        return "GPE"
+    if prev.lower_ in lex.TITLES and label != "PERSON" and end - start > 1:
+        return "PERSON"
+    locative = i == start - 1 and prev.lower_ in lex.LOCATIVES
+    if locative and label in ("PERSON", "ORG", "GPE") and doc[end - 1].text not in lex.ORG_HEADS:
+        return "GPE"
+    return None
+
+
+def _capitalised_common_word(doc: Doc, c: Cand, lowercase: set[str]) -> bool:
+    """A single capitalised word opening a sentence that the text also uses in lowercase
+    ("Gunmen invaded ..." beside "the gunmen"): a common noun, not a name."""
+    if c.end - c.start != 1 or c.label == DATE:
+        return False
+    tok = doc[c.start]
+    opens = c.start == 0 or tok.is_sent_start or "\n" in doc[c.start - 1].text
+    return bool(opens and tok.lower_ in lowercase)
+
+
+_DETECTED_ORG_HEADS = lex.ORG_HEADS - {"Government", "Administration", "Red", "Cross", "Daily"}
+
+
+def find_headed_names(doc: Doc, cands: list[Cand], lowercase: set[str]) -> list[Cand]:
+    """Capitalised names the model missed whose head word says what they are: "Zamfara
+    State" GPE, "Chowgan Grounds" FAC, "Earthquake Network Center" ORG."""
+    taken = {i for c in cands for i in range(c.start, c.end)}
+    out = []
+    for i, tok in enumerate(doc):
+        head = tok.text
+        if i in taken or i == 0:
+            continue
+        if head in lex.FAC_HEADS:
+            label = "FAC"
+        elif head in lex.GPE_HEADS and head not in ("Council", "Republic", "Area", "Division"):
+            label = "GPE"
+        elif head in _DETECTED_ORG_HEADS:
+            label = "ORG"
+        else:
+            continue
+        start = i
+        while start > 0 and i - start < 4 and start - 1 not in taken:
+            prev = doc[start - 1]
+            if not (prev.is_alpha and _cap(prev.text)) or prev.lower_ in lex.TITLES:
+                break
+            start -= 1
+        if start == i:
+            continue
+        first = doc[start]
+        if (first.is_sent_start or start == 0) and first.lower_ in lowercase:
+            start += 1  # "Police Chief": a common word opening the sentence
+        if start < i and (label != "ORG" or doc[start].text not in lex.PORTFOLIOS):
+            out.append(Cand(start, i + 1, label, "model", cue=True))
+            taken.update(range(start, i + 1))
+    return out
+
+
+def add_bracketed_acronyms(doc: Doc, cands: list[Cand]) -> list[Cand]:
+    """ "Village Defence Committee (VDC)": the acronym is an ORG of its own."""
+    taken = {i for c in cands for i in range(c.start, c.end)}
+    extra = []
+    for c in cands:
+        i = c.end
+        bracketed = i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")"
+        acronym = i + 1 < len(doc) and _ACRONYM.match(doc[i + 1].text)
+        if c.label == "ORG" and bracketed and i + 1 not in taken and acronym:
+            extra.append(Cand(i + 1, i + 2, "ORG", c.source))
+    return sorted(cands + extra, key=lambda c: c.start)
+
+
+# Rulers and the model together ---------------------------------------------------
+
+
+def merge(doc: Doc, gold: list[Cand], actors: list[Cand], model: list[Cand]) -> list[Cand]:
+    """Gold over actor patterns over the model, without cutting a longer model name.
+
+    A ruler's span inside a longer model entity wins only where the rest of that
+    entity holds no name word (capitalised or a number): "Taliban" inside "Taliban
+    militants" wins, "June" inside "June 12, 2023" does not.
+    """
+    accepted: list[Cand] = []
+    taken: set[int] = set()
+    for group in (gold, actors):
+        for c in group:
+            if taken.intersection(range(c.start, c.end)):
+                continue
+            if any(_cuts(doc, c, m, group) for m in model):
+                continue
+            accepted.append(c)
+            taken.update(range(c.start, c.end))
+    for m in model:
+        if not taken.intersection(range(m.start, m.end)):
+            accepted.append(m)
+            taken.update(range(m.start, m.end))
+    return sorted(accepted, key=lambda c: c.start)
+
+
+def _cuts(doc: Doc, c: Cand, m: Cand, group: list[Cand]) -> bool:
+    """Whether ruler span `c` would cut model span `m` (with `group`'s other spans)."""
+    if not (m.start <= c.start and c.end <= m.end) or (m.start, m.end) == (c.start, c.end):
+        return False
+    covered = {i for o in group for i in range(o.start, o.end) if m.start <= o.start < m.end}
+    rest = [i for i in range(m.start, m.end) if i not in covered]
+    return any(_cap(doc[i].text) or doc[i].like_num for i in rest)
+
+
+def join_demonym_and_institution(doc: Doc, cands: list[Cand]) -> list[Cand]:
+    """ "Afghan" + "Defense Ministry" -> one ORG: an official name keeps its nationality."""
+    out: list[Cand] = []
+    for c in cands:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.label == "NORP"
+            and prev.end == c.start
+            and c.label == "ORG"
+            and doc[c.end - 1].text in lex.ORG_HEADS
+            and doc[c.end - 1].text not in ("Group", "Network", "Movement", "Front")
+            and "gold" not in (prev.source, c.source)
+        ):
+            out[-1] = Cand(prev.start, c.end, "ORG", c.source, cue=True)
+            continue
+        out.append(c)
+    return out
+
+
+def add_datelines(doc: Doc, cands: list[Cand]) -> list[Cand]:
+    """All-caps words opening a line before a comma or dash ("KABUL, May 3") are GPE."""
+    out = list(cands)
+    for i, tok in enumerate(doc):
+        if i > 0 and "\n" not in doc.text[doc[i - 1].idx : tok.idx]:
+            continue
+        end = i
+        while end < len(doc) and end - i < 4 and doc[end].is_alpha and doc[end].is_upper:
+            end += 1
+        if end == i or end >= len(doc) or doc[end].text not in {",", *DASHES}:
+            continue
+        if sum(len(t.text) for t in doc[i:end]) < 3 or doc[i].lower_ == "by":
+            continue
+        if any(c.source == "gold" and c.start < end and i < c.end for c in out):
+            continue
+        out = [c for c in out if not (c.start < end and i < c.end)]
+        out.append(Cand(i, end, "GPE", "actor"))
+    return sorted(out, key=lambda c: c.start)
+
+
+# The tokenizer ----------------------------------------
+
+_INFIX = r"(?<=[A-Z]\.)[-\u2013](?=[a-z])"  # "U.S.-led" -> "U.S." "-" "led"
+_SUFFIX = r"(?<=\w)`[sS]$"  # "China`s" -> "China" "`s", as "China's" already is
+
+
+def split_name_affixes(nlp: Language) -> None:
+    """Let the tokenizer split a name from a hyphenated modifier or a backtick possessive,
+    so each can be its own span (idempotent; saved with the pipeline's tokenizer)."""
+    import spacy.util
+
+    tokenizer: Any = nlp.tokenizer
+    infix = getattr(tokenizer.infix_finditer, "__self__", None)
+    if infix is not None and _INFIX not in infix.pattern:
+        tokenizer.infix_finditer = spacy.util.compile_infix_regex([infix.pattern, _INFIX]).finditer
+    suffix = getattr(tokenizer.suffix_search, "__self__", None)
+    if suffix is not None and _SUFFIX not in suffix.pattern:
+        tokenizer.suffix_search = re.compile(f"{suffix.pattern}|{_SUFFIX}").search
