@@ -15,7 +15,7 @@ from workbench.cli import cli
 from workbench.model import Span
 from workbench.store import Store
 
-from .conftest import REPO, SEED, SEED_CASUALTIES
+from .conftest import SEED, SEED_CASUALTIES
 
 
 def workbench(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -118,30 +118,137 @@ def test_export_writes_gold_with_provenance(db_path):
     assert "{" not in other.stdout
 
 
-def test_help_loads_neither_spacy_nor_textual():
+def _loaded_after(args: list[str], cwd: Path) -> list[str]:
+    """Run the CLI's `main` with `args` in a fresh interpreter; the heavy modules it loaded."""
     code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom workbench.cli import cli\n"
-        "r = CliRunner().invoke(cli, ['--help'])\nassert r.exit_code == 0\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'textual')))"
+        "import sys\nfrom workbench.cli import main\n"
+        f"sys.argv = ['workbench', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "heavy = ('spacy', 'textual', 'sqlite_utils', 'numpy', 'thinc')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stderr.strip().splitlines()[-1].replace("'", '"'))
 
 
-def _commands(group, prefix=""):
-    import click
-
-    for name, command in group.commands.items():
-        yield prefix + name, command
-        if isinstance(command, click.Group):
-            yield from _commands(command, prefix + name + " ")
+def test_help_loads_neither_spacy_nor_textual_nor_the_store(tmp_path):
+    assert _loaded_after(["--help"], tmp_path) == []
+    assert _loaded_after(["export", "--help"], tmp_path) == []
 
 
-def test_every_command_has_help_and_a_readme_mention():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for name, command in _commands(cli):
-        assert command.help, f"`workbench {name}` has no docstring"
-        assert f"workbench {name}" in readme, f"README does not mention `workbench {name}`"
+def test_status_loads_neither_spacy_nor_textual(db_path):
+    Store(db_path).close()
+    assert {"spacy", "textual"}.isdisjoint(
+        _loaded_after(["--db", str(db_path), "status"], db_path.parent)
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status"],
+        ["export"],
+        ["export", "--format", "conll"],
+        ["evaluate", "--db"],
+        ["train", "--out", "model"],
+        ["review", "agreement"],
+        ["review", "disagreements"],
+        ["review", "log"],
+        ["review", "adjudicate", "--agreed"],
+    ],
+)
+def test_read_only_commands_refuse_a_missing_database_and_create_nothing(tmp_path, args):
+    missing = tmp_path / "anotations.db"
+    result = CliRunner().invoke(cli, ["--db", str(missing), *args])
+    assert result.exit_code == 2, result.output
+    assert (
+        result.stderr == f"workbench: error: no database at {missing}; workbench init creates one\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def two_annotators(db_path: Path) -> Path:
+    """One document submitted by amira and by bob (different spans), one by amira alone."""
+    from .conftest import new_doc
+
+    with Store(db_path) as store:
+        store.add_documents([new_doc("Ten died in Kabul."), new_doc("Two hurt in Herat.")])
+        for who, spans in (("amira", [Span(12, 17, "GPE")]), ("bob", [])):
+            ann = store.open_annotation(1, who)
+            for s in spans:
+                store.add_span(ann.id, s, who)
+            store.submit(ann.id, who)
+        ann = store.open_annotation(2, "amira")
+        store.submit(ann.id, "amira")
+    return db_path
+
+
+def test_export_never_writes_over_the_database_or_its_journal_files(two_annotators):
+    db = two_annotators
+    before = db.read_bytes()
+    for target in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-journal")):
+        for extra in ([], ["--force"]):
+            result = CliRunner().invoke(
+                cli, ["--db", str(db), "export", "--out", str(target), *extra]
+            )
+            assert result.exit_code == 2, result.output
+            assert "database's own file" in result.stderr
+            assert len(result.stderr.splitlines()) == 1
+    assert db.read_bytes() == before
+    status = CliRunner().invoke(cli, ["--db", str(db), "status"])
+    assert "2 documents" in status.stdout
+
+
+def test_export_refuses_an_existing_file_without_force(two_annotators, tmp_path):
+    out = tmp_path / "gold.jsonl"
+    out.write_text("yesterday's export\n", encoding="utf-8")
+    args = ["--db", str(two_annotators), "export", "--out", str(out)]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert len(refused.stderr.splitlines()) == 1
+    assert out.read_text(encoding="utf-8") == "yesterday's export\n"
+    forced = CliRunner().invoke(cli, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_export_warns_when_a_document_has_several_annotators_versions(two_annotators):
+    result = CliRunner().invoke(cli, ["--db", str(two_annotators), "export"])
+    assert result.exit_code == 0
+    assert "warning: 1 document(s) exported with more than one annotation" in result.stderr
+    assert "--gold best" in result.stderr and "workbench review adjudicate" in result.stderr
+    best = CliRunner().invoke(cli, ["--db", str(two_annotators), "export", "--gold", "best"])
+    assert best.exit_code == 0 and "warning" not in best.stderr
+    assert len(best.stdout.splitlines()) == 2
+
+
+def test_export_into_a_closed_pipe_stops_quietly(tmp_path):
+    """`workbench export | head -1`: a real pipe whose reader goes away."""
+    from .conftest import new_doc
+
+    db = tmp_path / "big.db"
+    with Store(db) as store:
+        store.add_documents([new_doc(f"Document {i} about Kabul. " * 40) for i in range(400)])
+        for doc_id in store.document_ids():
+            ann = store.open_annotation(doc_id, "amira")
+            store.submit(ann.id, "amira")
+    env = {**os.environ, "WORKBENCH_ANNOTATOR": "tester"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "--db", str(db), "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what head does after its line: the export has ~400 kB still to write
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=120)
+    assert json.loads(first)["annotator"] == "amira"
+    assert err == "" and code in (0, 141), (code, err)
 
 
 def test_unreadable_config_is_a_clear_error(tmp_path):

@@ -389,7 +389,7 @@ def test_log_bad_input_is_a_one_line_error(team, args, message):
 
 def test_review_on_a_missing_database_is_an_error(tmp_path):
     result = run(tmp_path / "none.db", "agreement")
-    assert result.exit_code == 2 and "no such database" in result.stderr
+    assert result.exit_code == 2 and "no database at" in result.stderr
     assert not (tmp_path / "none.db").exists()
 
 

@@ -19,9 +19,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from .model import Annotation, Document, Span
+from .model import SUBMITTED, Annotation, Change, Document, Event, Span
 from .nlp.evaluate import CASUALTY_ROW, ENTITY_ROW, EvalReport, LabelScores, evaluate_documents
-from .store import Store
+from .store import Store, StoreError
 from .visible import CONTROL_TABLE
 
 ALL_ROW = "ALL"  # every label together
@@ -39,6 +39,11 @@ def one_line(text: str, width: int = 40) -> str:
 
 def quoted(text: str, width: int = 40) -> str:
     return f"'{one_line(text, width)}'"
+
+
+def shown(text: str) -> str:
+    """A label or name from the database made visible on one line, never shortened."""
+    return text.translate(_ONE_LINE)
 
 
 # ---- comparing annotators --------------------------------------------------------------
@@ -137,7 +142,7 @@ def _f(x: float | None) -> str:
 
 def render_agreement(pair: PairAgreement, label: str | None = None) -> Table:
     """One pair as a Rich table that fits 80 columns: spans each, agreed, F1, count F1."""
-    title = Text(f"{pair.a} (A) vs {pair.b} (B): {pair.documents} shared document(s)")
+    title = Text(f"{shown(pair.a)} (A) vs {shown(pair.b)} (B): {pair.documents} shared document(s)")
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("label", no_wrap=True)
     for name in ("A", "B", "agreed", "only A", "only B", "F1", "ct F1"):
@@ -145,7 +150,7 @@ def render_agreement(pair: PairAgreement, label: str | None = None) -> Table:
     for r in pair.rows(label):
         e = r.exact
         table.add_row(
-            Text(r.label),
+            Text(shown(r.label)),
             str(e.tp + e.fn),
             str(e.tp + e.fp),
             str(e.tp),
@@ -213,14 +218,30 @@ def format_disagreement(d: Disagreement) -> list[str]:
             who += f" (not {', '.join(map(one_line, diff.lacks))})"
         extra = attrs_text(s)
         lines.append(
-            f"  {s.label:<8} {s.start:>5}-{s.end:<5} {quoted(s.text_in(d.document.text))}"
+            f"  {shown(s.label):<8} {s.start:>5}-{s.end:<5} {quoted(s.text_in(d.document.text))}"
             + (f" {extra}" if extra else "")
             + f"  {who}"
         )
     return lines
 
 
+def without_submissions(store: Store, annotators: Iterable[str]) -> list[str]:
+    """The names among `annotators` that have no submitted annotation to compare."""
+    return [
+        n for n in annotators if not store.count_annotations(annotator=n, statuses=(SUBMITTED,))
+    ]
+
+
 # ---- adjudication ----------------------------------------------------------------------
+
+
+def adjudicate(store: Store, doc_id: int, take: str, reviewer: str) -> tuple[Annotation, bool]:
+    """Make `take`'s accepted spans the reviewer's reviewed gold of the document; the
+    annotation, and whether it replaced an earlier review by the same reviewer."""
+    earlier = any(
+        e.action == "adjudicate" for e in store.audit_log(doc_id=doc_id, annotator=reviewer)
+    )
+    return store.adjudicate(doc_id, take, reviewer), earlier
 
 
 @dataclass
@@ -266,58 +287,70 @@ def parse_since(value: str) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def _spans(state: Any) -> list[dict[str, Any]]:
-    return list((state or {}).get("spans") or [])
+def _span_words(s: Span, text: str) -> str:
+    return f"{shown(s.label)} {quoted(s.text_in(text), 30)}"
 
 
-def _span_words(s: dict[str, Any], text: str) -> str:
-    return f"{s['label']} {quoted(text[s['start'] : s['end']], 30)}"
+def _count(s: Span) -> str:
+    return attrs_text(s) or "-"
 
 
-def _count(s: dict[str, Any]) -> str:
-    return attrs_text(Span(s["start"], s["end"], s["label"], s.get("attrs") or {})) or "-"
-
-
-def summarize(event: dict[str, Any], text: str) -> str:
+def summarize(event: Event, text: str) -> str:
     """A short human line for one event: "accept KILLED 'more than 100'",
     "relabel ORG -> GPE 'Jableh'", "submit". `text` is the document's text."""
-    action, before, after = event["action"], event["before"] or {}, event["after"] or {}
-    old, new = _spans(before), _spans(after)
+    action, before, after = event.action, event.before or Change(), event.after or Change()
+    old, new = [s.span for s in before.spans], [s.span for s in after.spans]
+    notes = after.notes
     if action == "undo":
-        return f"undo event {event['undoes']}"
+        return f"undo event {one_line(str(event.undoes))}"
     if action == "adjudicate":
-        replaced = f", replaced {len(old)}" if "annotation" in before else ""
-        return f"take {one_line(after.get('take', '?'), 20)}, {len(new)} span(s){replaced}"
+        replaced = f", replaced {len(old)}" if before.annotation is not None else ""
+        return f"take {one_line(str(notes.get('take', '?')), 20)}, {len(new)} span(s){replaced}"
     if action == "import":
-        source = f" from {quoted(str(after['source']), 24)}" if after.get("source") else ""
-        if "added" in after:
-            return f"import {after['added']} document(s){source}"
+        source = f" from {quoted(str(notes['source']), 24)}" if notes.get("source") else ""
+        if "added" in notes:
+            return f"import {notes['added']} document(s){source}"
         return f"import gold, {len(new)} span(s){source}"
     if action in ("accept_all", "late_suggestions"):
         what = {"accept_all": "accept all", "late_suggestions": "late suggestions"}
         return f"{what[action]}: {len(new)} span(s)"
-    if action == "flag" and after.get("annotation", {}).get("comment"):
-        return f"flag {quoted(after['annotation']['comment'])}"
+    if action == "flag" and after.annotation is not None and after.annotation.comment:
+        return f"flag {quoted(after.annotation.comment)}"
     if len(old) == 1 and len(new) == 1:
         b, a = old[0], new[0]
         if action == "relabel":
-            return f"relabel {b['label']} -> {a['label']} {quoted(text[a['start'] : a['end']], 30)}"
+            return f"relabel {shown(b.label)} -> {shown(a.label)} {quoted(a.text_in(text), 30)}"
         if action == "resize":
             return (
-                f"resize {a['label']} {quoted(text[b['start'] : b['end']], 20)}"
-                f" -> {quoted(text[a['start'] : a['end']], 20)}"
+                f"resize {shown(a.label)} {quoted(b.text_in(text), 20)}"
+                f" -> {quoted(a.text_in(text), 20)}"
             )
         if action == "set_attrs":
             return f"set {_span_words(a, text)} {_count(b)} -> {_count(a)}"
-        return f"{action} {_span_words(a, text)}"
+        return f"{one_line(action)} {_span_words(a, text)}"
     if len(new) == 1 and not old:
-        return f"{action} {_span_words(new[0], text)}"
+        return f"{one_line(action)} {_span_words(new[0], text)}"
     if len(old) == 1 and not new:
-        return f"{action} {_span_words(old[0], text)}"
+        return f"{one_line(action)} {_span_words(old[0], text)}"
     return one_line(action)
 
 
-def render_log(events: Iterable[dict[str, Any]], text_of: Callable[[int], str]) -> Table:
+def document_texts(store: Store) -> Callable[[int], str]:
+    """A document's text by id, read once each ("" for a document no longer there)."""
+    texts: dict[int, str] = {}
+
+    def text_of(doc_id: int) -> str:
+        if doc_id not in texts:
+            try:
+                texts[doc_id] = store.document(doc_id).text
+            except StoreError:
+                texts[doc_id] = ""
+        return texts[doc_id]
+
+    return text_of
+
+
+def render_log(events: Iterable[Event], text_of: Callable[[int], str]) -> Table:
     """The audit trail as a Rich table of Text cells: time, who, action, document, change."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("time (UTC)", no_wrap=True)
@@ -326,13 +359,13 @@ def render_log(events: Iterable[dict[str, Any]], text_of: Callable[[int], str]) 
     table.add_column("doc", justify="right", no_wrap=True)
     table.add_column("change", overflow="fold")
     for e in events:
-        doc_id = e["doc_id"]
+        doc_id = e.doc_id
         text = text_of(doc_id) if doc_id is not None else ""
         table.add_row(
-            Text(str(e["ts"])[:19].replace("T", " ")),
-            Text(one_line(e["annotator"] or "-", 24)),
-            Text(one_line(e["action"], 20)),
+            Text(e.ts[:19].replace("T", " ")),
+            Text(one_line(e.annotator or "-", 24)),
+            Text(one_line(e.action, 20)),
             Text("" if doc_id is None else str(doc_id)),
-            Text(summarize(e, text)),
+            Text(shown(summarize(e, text))),  # belt and braces: every part is mapped already
         )
     return table

@@ -14,11 +14,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..visible import visible
+from ..visible import CONTROL_TABLE, visible
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -86,6 +86,32 @@ def escape_c1(data: bytes) -> bytes:
     return _C1.sub(lambda m: b"\\u%04x" % m[1][0], data)
 
 
+# Control characters other than tab and newline, which CoNLL's columns and lines need.
+_CONLL_TABLE = {k: v for k, v in CONTROL_TABLE.items() if k != 0x09}
+
+
+class TerminalSafe:
+    """Standard output for export and predict: nothing in it can drive a terminal.
+
+    JSONL and doccano lines keep their value (C1 controls become JSON escapes; orjson
+    escapes ESC already). CoNLL is text, so its control characters are written as
+    visible glyphs, one for one, as the annotator shows them; --out keeps them.
+    """
+
+    def __init__(self, sink: IO[bytes], fmt: str) -> None:
+        self.sink, self.conll = sink, fmt == "conll"
+
+    def write(self, data: bytes) -> int:
+        if self.conll:
+            data = data.decode("utf-8").translate(_CONLL_TABLE).encode("utf-8")
+        else:
+            data = escape_c1(data)
+        return self.sink.write(data)
+
+    def flush(self) -> None:
+        self.sink.flush()
+
+
 def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
     """One line on stderr, `workbench: error: ...`, and exit with `code`."""
     click.echo(f"workbench: error: {one_line(message)}", err=True)
@@ -139,8 +165,17 @@ def errors_reported() -> Iterator[None]:
 
 @contextmanager
 def progress(total: int | None, description: str) -> Iterator[Any]:
-    """Yield `advance(n)` and draw a Rich progress bar on stderr while the work runs."""
+    """Yield `advance(n)` and draw a Rich progress bar on stderr while the work runs.
+
+    Only on a terminal: into a pipe or a log file a bar is noise (a blank line at the
+    end, before any error message).
+    """
     from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda n: None
+        return
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -150,15 +185,15 @@ def progress(total: int | None, description: str) -> Iterator[Any]:
     )
 
     bar = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # names from files: never markup
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
     )
     with bar:
-        task = bar.add_task(one_line(description).replace("[", "\\["), total=total)
+        task = bar.add_task(one_line(description), total=total)
         yield lambda n: bar.advance(task, n)
 
 
@@ -166,8 +201,3 @@ def progress(total: int | None, description: str) -> Iterator[Any]:
 
 MODEL_HELP = "A spaCy pipeline name or path (default: from the config)."
 WHOSE_HELP = "Only this annotator's {what}."
-
-
-def existing_store(ctx: Context) -> Store:
-    """`ctx.existing_store()` under its older name (kept while cli/review.py moves over)."""
-    return ctx.existing_store()

@@ -8,7 +8,16 @@ from typing import Any
 import click
 
 from ..model import CASUALTY_LABELS
-from .base import EXIT_INPUT, Context, errors_reported, fail, one_line, pass_ctx, progress
+from .base import (
+    EXIT_INPUT,
+    Context,
+    errors_reported,
+    fail,
+    one_line,
+    pass_ctx,
+    print_json,
+    progress,
+)
 
 
 @click.command()
@@ -69,7 +78,6 @@ def evaluate(
 
 
 def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None:
-    import orjson
     from rich.console import Console
 
     from ..nlp.evaluate import render_table
@@ -79,7 +87,7 @@ def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None
         if not errors:
             for figures in out.values():
                 figures.pop("errors", None)
-        click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+        print_json(out)
         return
     console = Console()
     for name, report in results.items():

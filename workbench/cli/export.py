@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from ..jobs import FORMATS, GOLD_CHOICES
 from ..model import CASUALTY_LABELS, DOC_STATUSES
-from ..visible import CONTROL_TABLE
-from .base import EXIT_INPUT, Context, errors_reported, escape_c1, fail, pass_ctx, progress, say
+from .base import (
+    Context,
+    TerminalSafe,
+    errors_reported,
+    pass_ctx,
+    progress,
+    say,
+)
 
 
 @click.command()
@@ -93,8 +99,6 @@ def export(
     from ..jobs.export import export as run_export
 
     selection = Selection(gold, only_annotator, include_flagged, include_skipped, statuses)
-    if out_path is not None:
-        refuse_target(out_path, ctx.db_path, force)
     with errors_reported(), ctx.existing_store() as store:
         total = count_selected(store, selection)
         with progress(total, f"Exporting {fmt}") as advance:
@@ -108,10 +112,11 @@ def export(
                 seed=seed,
                 casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
                 report=advance,
+                force=force,
                 stdout=None if out_path else TerminalSafe(sys.stdout.buffer, fmt),
             )
         _report_dropped(result.dropped)
-        _warn_conflicts(_conflicts(result, store, selection))
+        _warn_conflicts(result.conflicts)
         where = f" ({result.train} train, {result.dev} dev)" if fmt == "spacy" else ""
         click.echo(
             f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).", err=True
@@ -129,19 +134,6 @@ def _report_dropped(dropped: list[Any], shown: int = 20) -> None:
         click.echo(f"  ... and {len(dropped) - shown} more", err=True)
 
 
-def _conflicts(result: Any, store: Any, selection: Any) -> int:
-    """Documents exported with more than one annotation: the job's count if it keeps one
-    (`ExportReport.conflicts`), else counted here (until the job does)."""
-    if hasattr(result, "conflicts"):
-        return int(result.conflicts)
-    from collections import Counter
-
-    from ..jobs.export import selected
-
-    per_document = Counter(a.document.id for a in selected(store, selection))
-    return sum(1 for n in per_document.values() if n > 1)
-
-
 def _warn_conflicts(conflicts: int) -> None:
     """Two or more annotators' versions of one document: say so, and how to choose."""
     if conflicts:
@@ -151,39 +143,3 @@ def _warn_conflicts(conflicts: int) -> None:
             " or settle them with `workbench review adjudicate`.",
             err=True,
         )
-
-
-def refuse_target(out: Path, db_path: Path, force: bool) -> None:
-    """Never write over the database's own files; an existing --out only with --force."""
-    target = out.resolve()
-    database = db_path.resolve()
-    if target in {database.with_name(database.name + s) for s in ("", "-wal", "-shm", "-journal")}:
-        fail(f"--out {out}: that is the database's own file; choose another name", EXIT_INPUT)
-    if out.exists() and not force and not (out.is_dir() and not any(out.iterdir())):
-        fail(f"--out {out}: exists (use --force to overwrite it)", EXIT_INPUT)
-
-
-# Control characters other than tab and newline, which CoNLL's columns and lines need.
-_CONLL_TABLE = {k: v for k, v in CONTROL_TABLE.items() if k != 0x09}
-
-
-class TerminalSafe:
-    """Standard output for an export: nothing in it can drive a terminal.
-
-    JSONL and doccano lines keep their value (C1 controls become JSON escapes; orjson
-    escapes ESC already). CoNLL is text, so its control characters are written as
-    visible glyphs, one for one, as the annotator shows them; --out keeps them.
-    """
-
-    def __init__(self, sink: IO[bytes], fmt: str) -> None:
-        self.sink, self.conll = sink, fmt == "conll"
-
-    def write(self, data: bytes) -> int:
-        if self.conll:
-            data = data.decode("utf-8").translate(_CONLL_TABLE).encode("utf-8")
-        else:
-            data = escape_c1(data)
-        return self.sink.write(data)
-
-    def flush(self) -> None:
-        self.sink.flush()

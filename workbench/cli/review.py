@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..model import SUBMITTED
-from ..store import StoreError
-from .base import EXIT_INPUT, Context, errors_reported, existing_store, fail, pass_ctx
+from .base import EXIT_INPUT, Context, errors_reported, fail, pass_ctx, print_json, say
 
 
 @click.group()
@@ -28,16 +26,14 @@ def review_agreement(ctx: Context, label: str | None, as_json: bool) -> None:
     F1 and, for casualty labels, F1 on (label, value) pairs per document.
     Example: workbench review agreement --label KILLED
     """
-    import orjson
     from rich.console import Console
 
     from ..review import AGREEMENT_CAPTION, agreement, render_agreement
 
-    with errors_reported(), existing_store(ctx) as store:
+    with errors_reported(), ctx.existing_store() as store:
         documents, pairs = agreement(store)
     if as_json:
-        out = {"documents": documents, "pairs": [p.to_dict(label) for p in pairs]}
-        click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+        print_json({"documents": documents, "pairs": [p.to_dict(label) for p in pairs]})
         return
     if not pairs:
         click.echo("No document has been submitted by two or more annotators.")
@@ -72,20 +68,19 @@ def review_disagreements(ctx: Context, annotators: tuple[str, ...], limit: int) 
     visible), a casualty count, and who has it. Example:
     workbench review disagreements --annotator amira --annotator bob --limit 5
     """
-    from ..review import disagreements, format_disagreement
+    from ..review import disagreements, format_disagreement, without_submissions
 
     if len(annotators) == 1:
         fail("--annotator: give two or more to compare (or none for everyone)", EXIT_INPUT)
-    with errors_reported(), existing_store(ctx) as store:
-        for name in annotators:
-            if not store.count_annotations(annotator=name, statuses=(SUBMITTED,)):
-                fail(f"{name} has no submitted annotations", EXIT_INPUT)
+    with errors_reported(), ctx.existing_store() as store:
+        for name in without_submissions(store, annotators):
+            fail(f"{name} has no submitted annotations", EXIT_INPUT)
         found = 0
         for d in disagreements(store, annotators):
             found += 1
             if limit and found > limit:
                 continue
-            click.echo("\n".join(format_disagreement(d)) + "\n")
+            say("\n".join(format_disagreement(d)) + "\n")
     if not found:
         click.echo("No differences: submitted annotations agree on every shared document.")
     elif limit and found > limit:
@@ -114,34 +109,31 @@ def review_adjudicate(
     Examples: workbench review adjudicate 12 --take amira --reviewer lead;
     workbench review adjudicate --agreed
     """
-    from ..review import adjudicate_agreed
+    from ..review import adjudicate, adjudicate_agreed
 
     who = reviewer or ctx.annotator
     if agreed == (doc_id is not None or take is not None) or (
         not agreed and (doc_id is None or take is None)
     ):
         fail("give DOC_ID --take ANNOTATOR, or --agreed", EXIT_INPUT)
-    with errors_reported(), existing_store(ctx) as store:
+    with errors_reported(), ctx.existing_store() as store:
         if agreed:
             result = adjudicate_agreed(store, who)
-            click.echo(
+            say(
                 f"Reviewed {len(result.reviewed)} document(s) where all submitters agree"
                 f" (reviewer {who}).\n{result.already_reviewed} already reviewed;"
                 f" {result.disagreeing} with differences left to adjudicate."
             )
             if result.own_work:
                 ids = ", ".join(map(str, result.own_work))
-                click.echo(f"Not reviewed: {who} annotated document(s) {ids}; use --reviewer.")
+                say(f"Not reviewed: {who} annotated document(s) {ids}; use --reviewer.")
             return
         assert doc_id is not None and take is not None
-        earlier = [
-            e for e in store.audit_log(doc_id=doc_id, annotator=who) if e["action"] == "adjudicate"
-        ]
-        annotation = store.adjudicate(doc_id, take, who)
-        click.echo(
+        annotation, replaced = adjudicate(store, doc_id, take, who)
+        say(
             f"Document {doc_id}: reviewed gold by {who} is {take}'s"
             f" {len(annotation.spans)} span(s)"
-            + (" (replacing an earlier review)." if earlier else ".")
+            + (" (replacing an earlier review)." if replaced else ".")
         )
 
 
@@ -170,33 +162,22 @@ def review_log(
 
     Example: workbench review log --doc 12 --since 2025-05-01
     """
-    import orjson
     from rich.console import Console
 
-    from ..review import parse_since, render_log
+    from ..review import document_texts, parse_since, render_log
 
     try:
         since_ts = parse_since(since) if since is not None else None
     except ValueError:
         fail(f"--since {since!r}: expected an ISO date such as 2025-05-01", EXIT_INPUT)
-    with errors_reported(), existing_store(ctx) as store:
+    with errors_reported(), ctx.existing_store() as store:
         if doc_id is not None:
             store.document(doc_id)  # an unknown id is an error, not an empty log
         events = store.audit_log(doc_id=doc_id, annotator=who, since=since_ts, limit=limit or None)
         if as_json:
-            click.echo(orjson.dumps(events, option=orjson.OPT_INDENT_2).decode())
+            print_json([e.to_json() for e in events])
             return
         if not events:
             click.echo("No events.")
             return
-        texts: dict[int, str] = {}
-
-        def text_of(i: int) -> str:
-            if i not in texts:
-                try:
-                    texts[i] = store.document(i).text
-                except StoreError:
-                    texts[i] = ""
-            return texts[i]
-
-        Console(width=min(Console().width, 80)).print(render_log(events, text_of))
+        Console(width=min(Console().width, 80)).print(render_log(events, document_texts(store)))

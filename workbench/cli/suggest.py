@@ -6,13 +6,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..jobs.suggesting import Failure
-from ..store import Store
 from ..visible import visible
-from .base import EXIT_INPUT, Context, errors_reported, fail, pass_ctx, progress
+from .base import EXIT_INPUT, Context, TerminalSafe, errors_reported, fail, pass_ctx, progress
+
+if TYPE_CHECKING:  # loaded by the commands that run, not by --help
+    from ..jobs.suggesting import Failure
+    from ..store import Store
 
 CLUSTER_HELP = "Run on Dask: a scheduler's address, or local[:N] for N local worker processes."
 
@@ -164,7 +167,7 @@ def predict(
     with errors_reported():
         records = read_predict_input(source)
         suggester = suggester_for(ctx.config, model)
-        out = sys.stdout.buffer
+        out = TerminalSafe(sys.stdout.buffer, "jsonl")  # C1 controls as JSON escapes
         failures: list[Failure] = []
 
         def failed(f: Failure) -> None:
