@@ -82,6 +82,12 @@ def _open_annotator(ctx: Context) -> None:
     "gold_annotator",
     help="With --as-gold: whose work the files hold (default: the global --annotator).",
 )
+@click.option(
+    "--add-labels",
+    is_flag=True,
+    help="Accept span labels that are not in the configuration (labels holding control "
+    "characters are refused even so).",
+)
 @pass_ctx
 def import_(
     ctx: Context,
@@ -89,6 +95,7 @@ def import_(
     skip_invalid: bool,
     as_gold: bool,
     gold_annotator: str | None,
+    add_labels: bool,
 ) -> None:
     """Import .txt files, folders, JSONL (interchange, Prodigy or doccano) and brat pairs.
 
@@ -102,11 +109,13 @@ def import_(
 
     if gold_annotator and not as_gold:
         fail("--annotator goes with --as-gold", EXIT_INPUT)
+    labels = None if add_labels or not ctx.config.labels else frozenset(ctx.config.labels)
     with errors_reported(), ctx.open_store() as store:
         files = find_inputs(list(paths))  # folders walked once, for the total and the work
         total = sum(f.stat().st_size for f in files)
         if as_gold:
-            _import_gold(store, list(paths), gold_annotator or ctx.annotator, skip_invalid, total)
+            annotator = gold_annotator or ctx.annotator
+            _import_gold(store, list(paths), annotator, skip_invalid, total, labels)
             return
         with progress(total, "Importing") as advance:
             result = import_paths(
@@ -115,6 +124,7 @@ def import_(
                 skip_invalid=skip_invalid,
                 annotator=ctx.annotator,
                 report=advance,
+                labels=labels,
             )
         for problem in result.problems:
             say(f"skipped {problem}", err=True)
@@ -126,12 +136,19 @@ def import_(
 
 
 def _import_gold(
-    store: Store, paths: list[Path], annotator: str, skip_invalid: bool, total: int
+    store: Store,
+    paths: list[Path],
+    annotator: str,
+    skip_invalid: bool,
+    total: int,
+    labels: frozenset[str] | None,
 ) -> None:
     from ..jobs.export import import_gold
 
     with progress(total, f"Importing gold of {annotator}") as advance:
-        result = import_gold(store, paths, annotator, skip_invalid=skip_invalid, report=advance)
+        result = import_gold(
+            store, paths, annotator, skip_invalid=skip_invalid, report=advance, labels=labels
+        )
     for problem in result.problems:
         say(f"skipped {problem}", err=True)
     say(
