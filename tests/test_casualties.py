@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from workbench.casualties import (
     MAX_COUNT,
     QUALIFIER_PHRASES,
+    VERB_QUALIFIERS,
     is_digits,
     is_number_word,
     match_phrase,
@@ -203,3 +204,36 @@ def test_max_count_itself_is_a_count() -> None:
 def test_normaliser_never_returns_a_value_beyond_max_count(text: str) -> None:
     counted = normalise_count(text)
     assert counted is None or counted[0] is None or 0 <= counted[0] <= MAX_COUNT
+
+
+# Issue 13: the normaliser's share of the new constructions (sentences' number parts).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10 at least", (10, "at_least")),
+        ("ten at least", (10, "at_least")),
+        ("tens", (None, "vague")),
+        ("Tens", (None, "vague")),
+        ("three or four", (3, "at_least")),
+        ("Twenty or thirty", (20, "at_least")),
+        ("two or three dozen", (24, "at_least")),
+        ("two or three hundred", (200, "at_least")),
+        ("between 100 and 2 million", (100, "at_least")),
+        ("Thirty-four", (34, "exact")),
+        ("Nineteen", (19, "exact")),
+    ],
+)
+def test_event_constructions(text: str, expected: tuple) -> None:
+    assert normalise_count(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["a total of", "altogether", "or four", "at least", "three or", "tens of"]
+)
+def test_not_counts_of_the_new_constructions(text: str) -> None:
+    assert normalise_count(text) is None
+
+
+def test_verb_qualifiers_are_scheme_qualifiers() -> None:
+    assert set(VERB_QUALIFIERS.values()) <= set(QUALIFIERS)
+    assert VERB_QUALIFIERS["exceeds"] == "more_than" and VERB_QUALIFIERS["nears"] == "nearly"

@@ -76,8 +76,8 @@ def difference(doc: Doc, start: int, end: int) -> bool:
     after = [t.lower_ for t in doc[end : end + 4]]
     if after[:2] in (["more", "than"], ["fewer", "than"], ["less", "than"]):
         return True
-    if after[:3] in (["more", "deaths", "than"], ["more", "murders", "than"]):
-        return True
+    if after[:1] in (["more"], ["fewer"], ["less"]) and "than" in after[1:4]:
+        return True  # "40 more killings than last year"
     prev = doc[start - 1].lower_ if start else ""
     change = start > 1 and prev == "of" and doc[start - 2].lower_ in CHANGE_NOUNS
     if prev in ("up", "down", "by") or change:

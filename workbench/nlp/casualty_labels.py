@@ -35,9 +35,9 @@ _INJURE_NOUNS = {"injury", "injuries", "wounded", "injured"}
 # Verbs that pass a count through to what they govern ("including 5 children").
 _TRANSPARENT = {"include", "including", "includes", "included", "be", "among"}
 # Verbs whose subject or object tells what the count is ("the toll rose to 45").
-_TOLL_NOUNS = {"toll", "number", "tally", "count", "figure", "rate"}
+_TOLL_NOUNS = {"toll", "number", "tally", "count", "figure", "rate", "total"}
 # Toll nouns that, bare ("the rate spiked to"), mean what they meant earlier in the text.
-_BACK_TOLLS = {"rate", "tally", "count"}
+_BACK_TOLLS = {"rate", "tally", "count", "total"}
 # Verbs a count noun moves with: "homicides rose to 312", "deaths topped 50".
 _CHANGE_VERBS = {
     "rise", "fall", "climb", "increase", "decrease", "drop", "go", "jump", "reach", "stand",
@@ -143,6 +143,8 @@ def _local_label(noun: Token, span: Span) -> str | None:
             continue
         if child.dep_ in ("amod", "acl", "relcl", "oprd", "appos") and word_label(child):
             return None if _negated(child) else word_label(child)
+        if child.dep_ == "prep" and child.lower_ == "with" and _injury_words(child):
+            return INJURED  # "11 people with minor injuries"
         if child.dep_ == "prep" and child.lower_ in ("of", "among"):
             for pobj in child.children:
                 label = word_label(pobj) or next(
@@ -196,7 +198,7 @@ def _argument_label(verb: Token, skip: Token) -> str | None:
             for pobj in child.children:
                 if any(t.lower_ in ("injuries", "injury", "wounds") for t in pobj.subtree):
                     return INJURED
-                if child.lower_ == "in" and _hospital_condition(pobj):
+                if child.lower_ == "in" and _hospital_condition(pobj) and _subject(skip):
                     return INJURED  # "two are in critical condition"
                 if child.lower_ in ("among", "of"):
                     label = word_label(pobj) or _clause_label(pobj)
@@ -211,6 +213,10 @@ def _argument_label(verb: Token, skip: Token) -> str | None:
     return None
 
 
+def _injury_words(tok: Token) -> bool:
+    return any(t.lower_ in ("injuries", "injury", "wounds", "burns") for t in tok.subtree)
+
+
 def _to_death(prep: Token) -> bool:
     return (
         prep.dep_ == "prep"
@@ -222,6 +228,21 @@ def _to_death(prep: Token) -> bool:
 def _hospital_condition(noun: Token) -> bool:
     return noun.lower_ in ("condition", "conditions") and any(
         a.lower_ in _CONDITIONS for a in noun.children
+    )
+
+
+def _subject(tok: Token) -> bool:
+    return tok.dep_ in ("nsubj", "nsubjpass")
+
+
+def condition_after(doc: Doc, end: int) -> bool:
+    """ "... and 35 in critical condition": the count is of people in hospital."""
+    words = [t.lower_ for t in doc[end : end + 5] if t.lower_ not in ("a", "an", "were", "are")]
+    return (
+        words[:1] == ["in"]
+        and len(words) > 2
+        and words[1] in _CONDITIONS
+        and (words[2].startswith("condition"))
     )
 
 
@@ -248,6 +269,8 @@ def _earlier_toll_label(noun: Token) -> str | None:
     doc = noun.doc
     for k in range(noun.i - 1, max(noun.i - 80, 0) - 1, -1):
         tok = doc[k]
+        if tok.lower_ == "toll" and k >= noun.sent.start:
+            return INJURED if doc[k - 1].lower_ in ("injury", "injured") else KILLED
         if tok.lemma_ == noun.lemma_ and tok.lower_ == noun.lower_:
             for sub in tok.children:
                 if sub.dep_ in ("compound", "amod", "nmod") and word_label(sub):
@@ -263,6 +286,11 @@ def _shared_subject_label(verb: Token) -> str | None:
             label = word_label(c) or _argument_label(c, verb)
             if label:
                 return label
+    head = verb.head
+    # "Two officers shot at the roadblock also died", parsed with "shot" under "died".
+    subjectless = not any(g.dep_ in ("nsubj", "nsubjpass") for g in head.children)
+    if verb.dep_ in ("ccomp", "conj") and head.pos_ == "VERB" and subjectless:
+        return None if _negated(head) else word_label(head)
     return None
 
 
@@ -339,8 +367,12 @@ def label_parsed(span: Span) -> str | None:
 
 def _fatal_cases(doc: Doc, end: int) -> bool:
     """ "N cases - all fatal", "N fatal cases"."""
-    window = [t.lower_ for t in doc[max(0, end - 3) : min(len(doc), end + 5)]]
-    return "fatal" in window
+    for tok in doc[max(0, end - 3) : min(len(doc), end + 7)]:
+        if tok.i >= end and tok.lower_ in (".", ";", "but", "while", "and"):
+            return False
+        if tok.lower_ == "fatal":
+            return True
+    return False
 
 
 def _of_kin(noun: Token) -> bool:
@@ -353,7 +385,7 @@ def _counts_things(doc: Doc, end: int) -> bool:
     """The words right after a count name no people ("four explosions", "12 suicide
     bombers"); the look stops at a clause break ("146,000 as the fourth year begins")."""
     for tok in doc[end : min(end + 3, len(doc))]:
-        if tok.lower_ in WINDOW_BREAKS or tok.is_punct:
+        if tok.lower_ in WINDOW_BREAKS or tok.is_punct or word_label(tok):
             return False
         if tok.lower_ in _NON_PERSON:
             return True

@@ -22,6 +22,7 @@ from workbench.casualties import (
 
 # Qualifier words kept outside the span (gold treats them as prepositions).
 _OUTSIDE_QUALIFIERS = {"towards", "toward"}
+_TIME_ADVERBS = {"overnight", "yesterday", "today", "tonight", "earlier", "later"}
 _MISC_PREFIX_BLOCK = {"$", "£", "€", "no.", "number", "aged", "age", "ages", "page", "chapter"}
 
 
@@ -113,6 +114,8 @@ def _is_excluded(doc: Doc, start: int, end: int) -> bool:
     # entity that runs past the number ("February 27", "27 May").
     if tok.ent_type_ in ("DATE", "TIME"):
         after = doc[end] if end < len(doc) else None
+        if after is not None and after.lower_ in _TIME_ADVERBS:
+            return False  # "rose by 14 overnight": the adverb goes with the verb
         return tok.ent_iob_ == "I" or (after is not None and after.ent_iob_ == "I")
     return False
 

@@ -29,6 +29,7 @@ from .casualty_context import (
 from .casualty_labels import (
     INJURED,
     adjacent_label,
+    condition_after,
     following_label,
     label_parsed,
     window_label,
@@ -46,7 +47,7 @@ def find_casualties(doc: Doc) -> list[Span]:
             continue
         if difference(doc, qual_start, end) or searched_for(doc, qual_start):
             continue
-        label = adjacent_label(doc, qual_start, end)
+        label = INJURED if condition_after(doc, end) else adjacent_label(doc, qual_start, end)
         if label is None and blocked(doc, qual_start, end):
             continue
         if label is None:
