@@ -41,6 +41,7 @@ class Context:
 
     def open_store(self) -> Store:
         """The store, creating the database if it does not exist (commands that write)."""
+        _import_sqlite_utils_without_numpy()
         from ..store import Store
 
         return Store(self.db_path)
@@ -56,6 +57,26 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _import_sqlite_utils_without_numpy() -> None:
+    """Import sqlite-utils with numpy and pandas hidden, then unhide them.
+
+    sqlite-utils imports both when installed only to map their scalar types when it
+    creates columns from values; the store never passes it numpy or pandas values.
+    numpy alone was about two thirds of `workbench status`'s start-up. spaCy, loaded
+    later by the commands that need it, imports numpy as usual.
+    """
+    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+        return
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        for name in hidden:
+            del sys.modules[name]
 
 
 def one_line(text: object) -> str:
