@@ -229,3 +229,19 @@ def test_a_bad_pattern_line_names_its_file_and_line(tmp_path):
     path.write_text(json.dumps({"pattern": "Zeta Front"}) + "\n")
     with pytest.raises(ConfigError, match=r"team.jsonl:1: expected"):
         news_actors.read_patterns([path])
+
+
+def test_a_team_adds_its_own_pattern_file_in_the_config(tmp_path):
+    from workbench.config import load_config
+    from workbench.nlp.suggest import suggester_for
+
+    (tmp_path / "team.jsonl").write_text(json.dumps({"label": "ORG", "pattern": "Xoltan"}) + "\n")
+    config_path = tmp_path / "workbench.toml"
+    config_path.write_text(f'[workbench]\nmodel = "{MODEL}"\nentity_patterns = ["team.jsonl"]\n')
+    config = load_config(config_path)
+    assert config.entity_patterns == (str(tmp_path / "team.jsonl"),)
+    [spans] = suggester_for(config).suggest(["Xoltan fighters seized the town."])
+    assert [(s.label, s.source) for s in spans] == [("ORG", "model")]
+    config_path.write_text('[workbench]\nentity_patterns = "team.jsonl"\n')
+    with pytest.raises(ConfigError, match="entity_patterns must be a list"):
+        load_config(config_path)
