@@ -36,7 +36,9 @@ from .base import Context, errors_reported
 @click.option(
     "--annotator",
     envvar="WORKBENCH_ANNOTATOR",
-    help="Who is annotating (default: from the config, else your login name).",
+    help="Who you are: the name your annotations, imports and reviews are recorded under "
+    "(default: from the config, else your login name). After a command, --annotator "
+    "instead names whose work the command reads.",
 )
 @click.version_option(__version__, prog_name="workbench")
 @click.pass_context
