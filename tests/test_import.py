@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from workbench.cli import cli
 from workbench.interchange.readers import InputError
 from workbench.jobs.importing import import_paths
-from workbench.store import Store
+from workbench.store import NewDocument, Store
 
 from .conftest import db_snapshot
 
@@ -170,3 +170,67 @@ def test_markup_and_escape_sequences_are_stored_verbatim(tmp_path, db_path):
     run(db_path, "import", str(write_jsonl(tmp_path / "m.jsonl", [{"text": text}])))
     with Store(db_path) as store:
         assert store.document(1).text == text
+
+
+def _slow_import(tmp_path, db_path, last_line: bytes):
+    """Import from a FIFO fed by a thread that pauses mid-file; while the import waits
+    on it, another connection writes. Returns (what the import raised or returned,
+    whether the other write got through)."""
+    import os
+    import threading
+
+    from workbench.store import DatabaseBusy
+
+    Store(db_path).close()
+    fifo = tmp_path / "slow.jsonl"
+    os.mkfifo(fifo)
+    reading, resume = threading.Event(), threading.Event()
+    first = b"".join(b'{"text": "Early %d."}\n' % i for i in range(4000))  # > one progress step
+    outcome: list[object] = []
+
+    def feed() -> None:
+        with fifo.open("wb") as f:
+            f.write(first)
+            f.flush()
+            resume.wait(30)
+            f.write(last_line)
+
+    def run_import() -> None:
+        with Store(db_path) as store:
+            try:
+                outcome.append(import_paths(store, [fifo], report=lambda n: reading.set()))
+            except InputError as e:
+                outcome.append(e)
+
+    threads = [threading.Thread(target=feed), threading.Thread(target=run_import)]
+    for t in threads:
+        t.start()
+    try:
+        assert reading.wait(30), "the import never started reading"
+        with Store(db_path, busy_timeout=0.5) as other:
+            try:
+                other.add_documents([NewDocument("Written meanwhile.", {}, "t")])
+                wrote = True
+            except DatabaseBusy:
+                wrote = False
+    finally:
+        resume.set()
+        for t in threads:
+            t.join(30)
+    return outcome[0], wrote
+
+
+def test_a_slow_source_does_not_hold_the_write_lock(tmp_path, db_path):
+    result, wrote = _slow_import(tmp_path, db_path, b'{"text": "Late."}\n')
+    assert wrote, "another writer got 'database is busy' while the import waited on its input"
+    assert result.added == 4001
+    with Store(db_path) as store:
+        texts = [store.document(i).text for i in store.document_ids()]
+    assert texts[0] == "Written meanwhile." and texts[1] == "Early 0." and texts[-1] == "Late."
+
+
+def test_a_slow_source_is_still_all_or_nothing(tmp_path, db_path):
+    result, wrote = _slow_import(tmp_path, db_path, b'{"text": 3}\n')
+    assert wrote and isinstance(result, InputError) and ":4001:" in str(result)
+    with Store(db_path) as store:
+        assert [store.document(i).text for i in store.document_ids()] == ["Written meanwhile."]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -26,6 +27,69 @@ from .base import (
     _span,
 )
 
+# An import's spool: a private temporary database on the store's own connection. SQLite
+# keeps it in memory up to its cache size, then spills it to a temporary file.
+_SPOOL = "import_spool"
+SPOOL_CACHE_KIB = 64 * 1024
+_SPOOL_BATCH = 4096  # documents per spool write: bounds what Python holds at once
+
+
+@contextlib.contextmanager
+def _spool(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute(f"ATTACH DATABASE '' AS {_SPOOL}")
+    try:
+        conn.execute(f"PRAGMA {_SPOOL}.cache_size = -{SPOOL_CACHE_KIB}")
+        conn.execute(f"PRAGMA {_SPOOL}.journal_mode = OFF")
+        conn.execute(
+            f"CREATE TABLE {_SPOOL}.docs (seq INTEGER PRIMARY KEY, hash TEXT, text TEXT,"
+            " meta TEXT, source TEXT)"
+        )
+        conn.execute(
+            f'CREATE TABLE {_SPOOL}.spans (doc INTEGER, start INTEGER, "end" INTEGER,'
+            " label TEXT, attrs TEXT)"
+        )
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute(f"DETACH DATABASE {_SPOOL}")
+
+
+def _fill_spool(conn: sqlite3.Connection, docs: Iterable[NewDocument]) -> int:
+    """Read `docs` into the spool, hashing each text; returns how many were read.
+
+    Writes only the spool, never the main database: no lock that blocks anyone.
+    """
+    # The hot loop of a large import: plain local names, no helper calls.
+    dumps, hashed = orjson.dumps, text_hash
+    rows: list[tuple[int, str, str, str, str]] = []
+    spans: list[tuple[int, int, int, str, str]] = []
+    seen = 0
+    for d in docs:
+        seen += 1
+        rows.append((seen, hashed(d.text), d.text, dumps(d.meta).decode(), d.source))
+        if d.spans:
+            spans.extend((seen, s.start, s.end, s.label, dumps(s.attrs).decode()) for s in d.spans)
+        if len(rows) >= _SPOOL_BATCH:
+            _spool_write(conn, rows, spans)
+    _spool_write(conn, rows, spans)
+    return seen
+
+
+def _spool_write(
+    conn: sqlite3.Connection,
+    rows: list[tuple[int, str, str, str, str]],
+    spans: list[tuple[int, int, int, str, str]],
+) -> None:
+    # BEGIN (deferred) locks only what is written: the spool, not the main database.
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO {_SPOOL}.docs VALUES (?, ?, ?, ?, ?)", rows)
+    if spans:
+        conn.executemany(f"INSERT INTO {_SPOOL}.spans VALUES (?, ?, ?, ?, ?)", spans)
+    conn.execute("COMMIT")
+    rows.clear()
+    spans.clear()
+
 
 class DocumentsMixin(StoreBase):
     """Documents and their suggestions: import, look-up, what to suggest next."""
@@ -33,61 +97,43 @@ class DocumentsMixin(StoreBase):
     def add_documents(
         self, docs: Iterable[NewDocument], *, annotator: str = "", label: str = ""
     ) -> ImportResult:
-        """Add documents in one transaction; texts already stored are skipped.
+        """Add documents, all or none; texts already stored are skipped.
 
-        `docs` may be a stream: if iterating it raises, nothing of it is written.
+        `docs` may be a stream from a slow source: it is read whole into a spool (in
+        memory up to SPOOL_CACHE_KIB, then a temporary file) before the write lock is
+        taken, so other writers wait only for the copy. If iterating it raises,
+        nothing of it is written.
         """
         now = _now()
-        seen = 0
-        with_spans: list[NewDocument] = []
-
-        def rows() -> Iterator[tuple[str, str, str, str, str]]:
-            # The hot loop of a large import: plain local names, no helper calls.
-            nonlocal seen
-            dumps, keep = orjson.dumps, with_spans.append
-            for d in docs:
-                seen += 1
-                if d.spans:
-                    keep(d)
-                yield (text_hash(d.text), d.text, dumps(d.meta).decode(), d.source, now)
-
-        with self._write() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO documents (hash, text, meta, source, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                rows(),
-            )
-            added = conn.total_changes - before
-            if with_spans:
-                self._add_import_spans(conn, with_spans, now)
-            if added:
-                notes = {"source": label, "added": added}
-                self._event(conn, annotator, "import", after=Change(notes=notes))
-        return ImportResult(added=added, duplicates=seen - added)
-
-    def _add_import_spans(
-        self, conn: sqlite3.Connection, docs: list[NewDocument], now: str
-    ) -> None:
-        for doc in docs:
-            doc_id = conn.execute(
-                "SELECT id FROM documents WHERE hash = ?", (text_hash(doc.text),)
-            ).fetchone()[0]
-            known = {
-                (r[0], r[1], r[2])
-                for r in conn.execute(
-                    'SELECT start, "end", label FROM suggestions WHERE doc_id = ?', (doc_id,)
+        conn = self.db.conn
+        with self._errors_mapped(), _spool(conn):
+            seen = _fill_spool(conn, docs)
+            with self._write():
+                before = conn.total_changes
+                conn.execute(
+                    "INSERT OR IGNORE INTO main.documents (hash, text, meta, source, created_at)"
+                    f" SELECT hash, text, meta, source, ? FROM {_SPOOL}.docs ORDER BY seq",
+                    (now,),
                 )
-            }
-            conn.executemany(
-                'INSERT INTO suggestions (doc_id, start, "end", label, attrs, suggester,'
-                " model_version, created_at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
-                (
-                    (doc_id, s.start, s.end, s.label, _dumps(s.attrs), SOURCE_IMPORT, now)
-                    for s in doc.spans
-                    if (s.start, s.end, s.label) not in known
-                ),
-            )
+                added = conn.total_changes - before
+                # Pre-annotations become "import" suggestions of the stored document
+                # (the new one, or the one already there with the same text).
+                conn.execute(
+                    'INSERT INTO main.suggestions (doc_id, start, "end", label, attrs,'
+                    " suggester, model_version, created_at)"
+                    f' SELECT d.id, s.start, s."end", s.label, s.attrs, ?, ?, ?'
+                    f" FROM {_SPOOL}.spans s"
+                    f" JOIN {_SPOOL}.docs sd ON sd.seq = s.doc JOIN main.documents d"
+                    " ON d.hash = sd.hash WHERE NOT EXISTS (SELECT 1 FROM main.suggestions x"
+                    ' WHERE x.doc_id = d.id AND x.start = s.start AND x."end" = s."end"'
+                    ' AND x.label = s.label) GROUP BY d.id, s.start, s."end", s.label'
+                    " ORDER BY min(s.rowid)",
+                    (SOURCE_IMPORT, "", now),
+                )
+                if added:
+                    notes = {"source": label, "added": added}
+                    self._event(conn, annotator, "import", after=Change(notes=notes))
+        return ImportResult(added=added, duplicates=seen - added)
 
     def document_ids(self) -> list[int]:
         return [r["id"] for r in self._rows("SELECT id FROM documents ORDER BY id")]

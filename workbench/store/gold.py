@@ -148,6 +148,9 @@ class GoldMixin(StoreBase):
         A document this annotator already has an annotation for is left as it is
         (counted in `kept`): an import never overwrites someone's work.
         """
+        # Read whole first: a slow source must not hold the write lock (gold files are
+        # small next to raw imports, so memory is the spool here).
+        docs = list(docs)
         now = _now()
         result = GoldResult()
         with self._write() as conn:
