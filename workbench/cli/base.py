@@ -149,6 +149,17 @@ def quiet_broken_pipe() -> NoReturn:
     sys.exit(EXIT_BROKEN_PIPE)
 
 
+class WorkbenchGroup(click.Group):
+    """The top-level group: a reader that goes away (`| head`) ends any command quietly,
+    also where the output is written outside `errors_reported`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            quiet_broken_pipe()
+
+
 def _known(e: Exception) -> tuple[str, int] | None:
     """The one-line message and exit code of a failure users can act on, else None.
 
