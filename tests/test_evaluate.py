@@ -95,3 +95,17 @@ def test_to_dict_is_json_and_table_renders() -> None:
     console.print(render_table(report))
     out = console.export_text()
     assert "CASUALTY" in out and "INJURED" in out and "GPE" in out
+
+
+def test_files_report_scores_each_file_and_the_pooled_total() -> None:
+    from workbench.jobs.evaluating import evaluate_files
+    from workbench.nlp.suggest import BLANK, build_suggester
+
+    right = ("Gunmen killed 12 people.", [cas(14, 16, "KILLED", 12)])
+    wrong = ("Gunmen killed 12 people.", [cas(14, 16, "KILLED", 13)])
+    report = evaluate_files([("a", [right]), ("b", [wrong])], build_suggester((BLANK,)))
+    assert report.files["a"].rows[CASUALTY_ROW].count.f1 == 1.0
+    assert report.files["b"].rows[CASUALTY_ROW].count.f1 == 0.0
+    total = report.total.rows[CASUALTY_ROW].count
+    assert (total.tp, total.fp, total.fn) == (1, 1, 1)
+    assert set(json.loads(json.dumps(report.to_dict()))) == {"files", "total"}

@@ -96,18 +96,55 @@ def test_evaluate_on_an_empty_database_says_so(db_path):
 
 
 DEV = SHARED / "casualty-dev" / "casualties_dev.jsonl"
+DEV2 = SHARED / "casualty-dev2" / "casualties_dev2.jsonl"
+# Issue 13's targets: dev2 (disasters, crime, epidemics, war tolls) count-level F1 >= 0.95
+# and exact >= 0.93; the conflict dev set within 0.005 of its 0.993 / 0.988 before it.
+TARGETS = {DEV: (0.988, 0.983), DEV2: (0.95, 0.93)}
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not DEV.exists(), reason="../shared/casualty-dev is not beside the checkout")
-def test_dev_set_meets_the_casualty_targets(tmp_path):
+@pytest.mark.parametrize("dev", [DEV, DEV2], ids=["casualty-dev", "casualty-dev2"])
+def test_dev_sets_meet_the_casualty_targets(tmp_path, dev):
+    if not dev.exists():
+        pytest.skip(f"../shared/{dev.parent.name} is not beside the checkout")
     result = CliRunner().invoke(
-        cli, ["--db", str(tmp_path / "x.db"), "evaluate", str(DEV), "--json"]
+        cli, ["--db", str(tmp_path / "x.db"), "evaluate", str(dev), "--json"]
     )
     assert result.exit_code == 0, result.output
     row = json.loads(result.stdout)["base"]["rows"]["CASUALTY"]
-    assert row["count"]["f1"] >= 0.92
-    assert row["exact"]["f1"] >= 0.88
+    count, exact = TARGETS[dev]
+    assert row["count"]["f1"] >= count
+    assert row["exact"]["f1"] >= exact
+    assert not (tmp_path / "x.db").exists()  # scoring a file creates no database
+
+
+def _gold_file(path: Path, text: str, start: int, end: int, value: int) -> Path:
+    span = {"start": start, "end": end, "label": "KILLED", "value": value, "qualifier": "exact"}
+    path.write_text(json.dumps({"text": text, "spans": [span]}) + "\n")
+    return path
+
+
+def test_several_gold_files_are_scored_each_and_in_total(tmp_path):
+    found = _gold_file(tmp_path / "a.jsonl", "The blast killed 7 people.", 17, 18, 7)
+    # The rules find 12 here, not the 13 of this (deliberately wrong) gold.
+    wrong = _gold_file(tmp_path / "b.jsonl", "Floods killed 12 villagers.", 14, 16, 13)
+    args = ["--db", str(tmp_path / "none.db"), "evaluate", "--model", BLANK]
+    result = CliRunner().invoke(cli, [*args, str(found), str(wrong), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    count = {name: f["base"]["rows"]["CASUALTY"]["count"] for name, f in figures["files"].items()}
+    assert count[str(found)]["f1"] == 1.0 and count[str(wrong)]["f1"] == 0.0
+    total = figures["total"]["base"]["rows"]["CASUALTY"]["count"]
+    assert (total["tp"], total["fp"], total["fn"]) == (1, 1, 1)
+    table = CliRunner().invoke(cli, [*args, str(found), str(wrong)]).stdout
+    assert "a.jsonl," in table and "b.jsonl," in table  # long titles wrap: look for the names
+    assert "total, base: 2 documents" in table
+
+
+def test_a_gold_file_given_twice_is_refused(tmp_path):
+    gold = _gold_file(tmp_path / "a.jsonl", "The blast killed 7 people.", 17, 18, 7)
+    result = CliRunner().invoke(cli, ["evaluate", str(gold), str(gold)])
+    assert result.exit_code == 2 and "given twice" in result.output
 
 
 def test_suggest_uses_what_annotators_confirmed_in_later_documents(db_path):

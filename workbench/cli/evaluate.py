@@ -21,7 +21,7 @@ from .base import (
 
 
 @click.command()
-@click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("gold", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--db",
     "from_db",
@@ -33,31 +33,41 @@ from .base import (
 @click.option("--errors", is_flag=True, help="Also list missed and spurious spans.")
 @pass_ctx
 def evaluate(
-    ctx: Context, gold: Path | None, from_db: bool, model: str | None, as_json: bool, errors: bool
+    ctx: Context,
+    gold: tuple[Path, ...],
+    from_db: bool,
+    model: str | None,
+    as_json: bool,
+    errors: bool,
 ) -> None:
     """Score suggestions against gold: precision, recall and F1 per label.
 
     Exact spans, overlapping spans, and the per-document set of (label, value) pairs
     for casualty counts; value accuracy on matched spans. GOLD is interchange JSONL;
-    with --db the gold is the database's own. Where the database has gold, the gain
+    several GOLD files are scored each and in total (all their documents pooled).
+    With --db the gold is the database's own. Where the database has gold, the gain
     from suggesting what annotators confirmed (the gold ruler) is shown too.
     Example: workbench evaluate ../shared/casualty-dev/casualties_dev.jsonl
     """
     from ..jobs.evaluating import (
         database_gold,
         database_runs,
+        evaluate_files,
         evaluate_suggester,
         file_runs,
         read_gold_file,
     )
     from ..nlp.suggest import suggester_for
 
-    if (gold is None) == (not from_db):
+    if bool(gold) == from_db:
         fail("give a GOLD file or --db (one of them)", EXIT_INPUT)
+    if len(set(gold)) < len(gold):
+        fail("a GOLD file is given twice", EXIT_INPUT)
     casualty_labels = ctx.config.casualty_labels
     with errors_reported():
-        if gold is not None:
-            docs = read_gold_file(gold)
+        files = [(str(path), read_gold_file(path)) for path in gold]
+        if gold:
+            docs = [doc for _, file_docs in files for doc in file_docs]
             if ctx.db_path.exists():  # the gold ruler learns from the database, if there is one
                 with ctx.open_store() as store:
                     runs = file_runs(docs, store, casualty_labels)
@@ -73,8 +83,37 @@ def evaluate(
         for run in runs:
             suggester = suggester_for(ctx.config, model, run.patterns)
             with progress(len(run.gold), f"Evaluating ({run.name})") as advance:
-                results[run.name] = evaluate_suggester(run.gold, suggester, report=advance)
-        _print_results(results, as_json, errors)
+                if len(files) > 1:
+                    results[run.name] = evaluate_files(files, suggester, report=advance)
+                else:
+                    results[run.name] = evaluate_suggester(run.gold, suggester, report=advance)
+        if len(files) > 1:
+            _print_files(results, as_json, errors)
+        else:
+            _print_results(results, as_json, errors)
+
+
+def _print_files(results: dict[str, Any], as_json: bool, errors: bool) -> None:
+    """Several gold files: each file's figures per run, then the total per run."""
+    sections: dict[str, dict[str, Any]] = {}
+    for run, files_report in results.items():
+        for name, report in files_report.files.items():
+            sections.setdefault(name, {})[run] = report
+    totals = {run: r.total for run, r in results.items()}
+    if as_json:
+        figures = {name: _figures(reports, errors) for name, reports in sections.items()}
+        print_json({"files": figures, "total": _figures(totals, errors)})
+        return
+    for name, reports in [*sections.items(), ("total", totals)]:
+        _print_results({f"{one_line(name)}, {run}": r for run, r in reports.items()}, False, errors)
+
+
+def _figures(reports: dict[str, Any], errors: bool) -> dict[str, Any]:
+    out = {run: report.to_dict() for run, report in reports.items()}
+    if not errors:
+        for figures in out.values():
+            figures.pop("errors", None)
+    return out
 
 
 def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None:

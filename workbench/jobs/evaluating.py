@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..interchange.readers import iter_file
 from ..model import REVIEWED, SUBMITTED, Span
@@ -69,12 +69,52 @@ def evaluate_suggester(
     gold: list[GoldDoc], suggester: Suggester, *, report: Report = no_progress
 ) -> EvalReport:
     """Score the suggester's spans against gold, on the labels the gold uses."""
+    return evaluate_documents(gold, _predict(gold, suggester, report))
+
+
+def _predict(gold: list[GoldDoc], suggester: Suggester, report: Report) -> list[list[Span]]:
     labels = {s.label for _, spans in gold for s in spans}
     predicted = []
     for spans in suggester.suggest(text for text, _ in gold):
         predicted.append([s for s in spans if s.label in labels])
         report(1)
-    return evaluate_documents(gold, predicted)
+    return predicted
+
+
+@dataclass(frozen=True)
+class FilesReport:
+    """Several gold files scored by one suggester: each file, and all their documents."""
+
+    files: dict[str, EvalReport]
+    total: EvalReport
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": {name: r.to_dict() for name, r in self.files.items()},
+            "total": self.total.to_dict(),
+        }
+
+
+def evaluate_files(
+    files: Sequence[tuple[str, list[GoldDoc]]],
+    suggester: Suggester,
+    *,
+    report: Report = no_progress,
+) -> FilesReport:
+    """Score each gold file, and the total over all of their documents pooled.
+
+    The suggester runs once per document; the total is scored on the same
+    predictions, each file's filtered to the labels that file's gold uses.
+    """
+    reports: dict[str, EvalReport] = {}
+    pooled_gold: list[GoldDoc] = []
+    pooled_pred: list[list[Span]] = []
+    for name, gold in files:
+        predicted = _predict(gold, suggester, report)
+        reports[name] = evaluate_documents(gold, predicted)
+        pooled_gold += gold
+        pooled_pred += predicted
+    return FilesReport(reports, evaluate_documents(pooled_gold, pooled_pred))
 
 
 def gold_ruler_folds(
