@@ -16,6 +16,8 @@ from typing import Any
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 USER_CONFIG_NAME = "workbench.toml"
+# What `s` does when suggestions are still pending: ask, accept them, or leave them out.
+PENDING_ON_SUBMIT = ("ask", "accept", "drop")
 
 
 class ConfigError(Exception):
@@ -49,7 +51,8 @@ class Config:
     entity_patterns: tuple[str, ...] = ()  # a team's own news-actor pattern files (JSONL)
     labels: dict[str, LabelSpec] = field(default_factory=dict)
     label_map: dict[str, str] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys, overrides only
+    pending_on_submit: str = "ask"
     path: Path | None = None
 
     @property
@@ -98,7 +101,7 @@ def load_config(path: str | Path | None = None) -> Config:
     user_path = find_config_path(path)
     if user_path is not None:
         user = _read_toml(user_path)
-        for table in ("workbench", "label_map", "keys"):
+        for table in ("workbench", "annotator", "label_map", "keys"):
             data.setdefault(table, {}).update(user.get(table, {}))
         if "labels" in user:  # the label set is replaced whole: a project may drop labels
             data["labels"] = user["labels"]
@@ -124,6 +127,11 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
     if len(keys) != len(set(keys)):
         raise ConfigError(f"{where}: two labels share a palette key")
     label_map = {k: v for k, v in data.get("label_map", {}).items() if v in labels}
+    pending = str(data.get("annotator", {}).get("pending_on_submit", "ask"))
+    if pending not in PENDING_ON_SUBMIT:
+        raise ConfigError(
+            f"{where}: [annotator] pending_on_submit must be one of {', '.join(PENDING_ON_SUBMIT)}"
+        )
     return Config(
         database=str(main.get("database", "annotations.db")),
         model=str(main.get("model", "en_core_web_sm")),
@@ -134,6 +142,7 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         labels=labels,
         label_map=label_map,
         keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
+        pending_on_submit=pending,
         path=path,
     )
 

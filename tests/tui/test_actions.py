@@ -228,7 +228,7 @@ async def test_skip_and_flag(app_for, read):
 async def test_undo_several_levels_and_across_submit(app_for, read):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "a", "s")
+        await pilot.press("a", "a", "s", "d")  # submit, the pending left out
         await pilot.pause()
         assert app.session.annotation.document.id == 2
         await pilot.press("u")  # undo the submit: back on document 1
@@ -246,7 +246,7 @@ async def test_undo_several_levels_and_across_submit(app_for, read):
 async def test_previous_document_can_be_changed(app_for, read):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")  # submit document 1 untouched
+        await pilot.press("s", "d")  # submit document 1 untouched
         await pilot.press("p")  # back to it
         await pilot.pause()
         assert app.session.annotation.document.id == 1
@@ -303,7 +303,7 @@ async def test_keys_come_from_the_configuration(db, read, tmp_path):
         await pilot.press("s")  # no longer submit
         await pilot.pause()
         assert app.session.annotation.document.id == 1
-        await pilot.press("enter")
+        await pilot.press("enter", "d")  # submit, leaving the pending out
         await pilot.pause()
         assert app.session.annotation.document.id == 2
     store = read()

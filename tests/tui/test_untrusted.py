@@ -75,7 +75,7 @@ async def test_hostile_document_is_shown_literally(tmp_path):
     st.text(
         alphabet=st.sampled_from("ab  xyz,.\u2019\u201c\u2014\u00e9\u4e2d\u0301\u2400\U0001f600")
     ),
-    st.integers(1, 30),
+    st.integers(2, 30),  # at width 1 Textual crops a wide character to nothing
 )
 def test_wrapping_is_textuals(text, width):
     # Textual's public wrap is the oracle: the rows our break offsets cut are the rows

@@ -12,14 +12,15 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import App
+from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from ..config import Config
-from ..store import Store
+from ..store import INTERACTIVE_BUSY_TIMEOUT_S, Store, StoreError
 from .bindings import keymap
-from .messages import DocumentOpened, PrefetchFailed, SuggestionsReady
+from .messages import ActionFailed, DocumentOpened, PrefetchFailed, SuggestionsReady
 from .screens.annotate import annotate_screen
-from .session import Session
+from .session import STORE_FAILURES, Session
 
 
 class AnnotatorApp(App[None]):
@@ -37,22 +38,38 @@ class AnnotatorApp(App[None]):
         *,
         prefetch: bool = True,
         prefetch_model: tuple[str, ...] | None = None,
+        busy_timeout: float = INTERACTIVE_BUSY_TIMEOUT_S,
     ) -> None:
         super().__init__()
         self.db_path, self.config, self.annotator = Path(db_path), config, annotator
         self.prefetch_enabled = prefetch
         self.prefetch_model = prefetch_model
-        self.store = Store(self.db_path)
+        keys = keymap(config)  # a bad [keys] table fails before the database is opened
+        # A short busy timeout: a write lock held elsewhere (an import) becomes a message
+        # after a few seconds instead of a 30-second freeze.
+        self.store = Store(self.db_path, busy_timeout=busy_timeout)
+        self.fatal: str | None = None  # why the app could not start, for run_annotator
         self.session = Session(self.store, config, annotator)
         self.prefetched: list[int] = []
         self._opened = threading.Event()  # set when a document opens: prefetch ahead
         self._current: int | None = None  # the open document, read by the prefetch worker
         self.annotate_screen = annotate_screen(self.session, config)
         self._stopping = False
-        self.set_keymap(keymap(config))
+        self.set_keymap(keys)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the footer and the help screen show them ("ctrl+z", not "^z")."""
+        if binding.key.startswith("ctrl+"):
+            return binding.key
+        return super().get_key_display(binding)
 
     def on_mount(self) -> None:
-        self.session.open_next()
+        try:
+            self.session.open_next()
+        except STORE_FAILURES as e:  # nothing to show: leave with the reason, non-zero
+            self.fatal = " ".join(str(e).split()) or type(e).__name__
+            self.exit(return_code=1)
+            return
         self._current = self.session.annotation.document.id if self.session.annotation else None
         self.push_screen(self.annotate_screen)
         # What exists once the first screen is up (Textual, styles, the document) lives
@@ -104,6 +121,10 @@ class AnnotatorApp(App[None]):
         self.prefetched.extend(message.doc_ids)
         self.annotate_screen.late_suggestions(message.doc_ids, message.model_version)
 
+    @on(ActionFailed)
+    def action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.error, severity="error", timeout=6, markup=False)
+
     @on(PrefetchFailed)
     def prefetch_failed(self, message: PrefetchFailed) -> None:
         self.notify(f"Suggestions ahead stopped: {message.error}", severity="warning", markup=False)
@@ -125,13 +146,24 @@ def make_app(
     *,
     prefetch: bool = True,
     prefetch_model: tuple[str, ...] | None = None,
+    busy_timeout: float = INTERACTIVE_BUSY_TIMEOUT_S,
 ) -> AnnotatorApp:
-    """The annotator app; tests pass prefetch=False (no spaCy) or a blank model."""
+    """The annotator app; tests pass prefetch=False (no spaCy) or a blank model, and a
+    short busy timeout to meet a held lock sooner."""
     return AnnotatorApp(
-        db_path, config, annotator, prefetch=prefetch, prefetch_model=prefetch_model
+        db_path,
+        config,
+        annotator,
+        prefetch=prefetch,
+        prefetch_model=prefetch_model,
+        busy_timeout=busy_timeout,
     )
 
 
 def run_annotator(db_path: Path, config: Config, annotator: str) -> None:
-    """Open the annotator on the database until the user quits."""
-    make_app(db_path, config, annotator).run()
+    """Open the annotator on the database until the user quits; a database that cannot
+    be opened or read raises StoreError (the CLI prints it as one line, non-zero)."""
+    app = make_app(db_path, config, annotator)
+    app.run()
+    if app.fatal is not None:
+        raise StoreError(app.fatal)

@@ -1,97 +1,136 @@
-"""Every key of the annotator as a `Binding` with an id; keys come from the config.
+"""Every key of the annotator: one `Binding` literal each, with an id and a tooltip.
 
-The defaults here mirror the [keys] table of default_config.toml; the app applies
-the configured table with `App.set_keymap`, so the footer and the help screen show
-the keys actually in effect.
+These literals are the one source of the default keys. A user's `[keys]` table
+(binding id = keys) remaps them through `App.set_keymap`; the footer and the help
+screen read the keys in effect from the same bindings, so a remapped key shows as
+remapped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import replace
 
 from textual.binding import Binding
 
-from ..config import Config
+from ..config import Config, ConfigError
 
 NORMAL = "normal"
 SELECT = "select"
 
-# (id, default keys, action, description, shown in footer, modes)
-_SPECS: list[tuple[str, str, str, str, bool, tuple[str, ...]]] = [
-    ("span.next", "j,down", "move(1)", "Next span", False, (NORMAL,)),
-    ("span.previous", "k,up", "move(-1)", "Previous span", False, (NORMAL,)),
-    ("span.accept", "a", "accept", "Accept", True, (NORMAL,)),
-    ("span.reject", "x", "reject", "Reject", True, (NORMAL,)),
-    ("span.delete", "d", "delete", "Delete span", False, (NORMAL,)),
-    (
-        "span.start_earlier",
-        "left_square_bracket",
-        "nudge('start', -1)",
-        "Start one token earlier",
-        False,
-        (NORMAL,),
-    ),
-    (
-        "span.start_later",
-        "right_square_bracket",
-        "nudge('start', 1)",
-        "Start one token later",
-        False,
-        (NORMAL,),
-    ),
-    ("span.end_earlier", "comma", "nudge('end', -1)", "End one token earlier", False, (NORMAL,)),
-    ("span.end_later", "full_stop", "nudge('end', 1)", "End one token later", False, (NORMAL,)),
-    ("span.edit", "e", "edit_casualty", "Value/qualifier", False, (NORMAL,)),
-    ("mode.select", "v", "select_begin", "New span", True, (NORMAL,)),
-    ("select.left", "h,left", "select_move(-1)", "Cursor left", True, (SELECT,)),
-    ("select.right", "l,right", "select_move(1)", "Cursor right", True, (SELECT,)),
-    ("select.extend_left", "H,shift+left", "select_extend(-1)", "Extend left", True, (SELECT,)),
-    ("select.extend_right", "L,shift+right", "select_extend(1)", "Extend right", True, (SELECT,)),
-    ("select.up", "k,up", "select_line(-1)", "Line up", False, (SELECT,)),
-    ("select.down", "j,down", "select_line(1)", "Line down", False, (SELECT,)),
-    ("select.cancel", "escape", "select_cancel", "Cancel", True, (SELECT,)),
-    ("doc.accept_all", "A", "accept_all", "Accept all", True, (NORMAL,)),
-    ("doc.submit", "s", "submit", "Submit", True, (NORMAL,)),
-    ("doc.skip", "i", "skip", "Skip (not relevant)", False, (NORMAL,)),
-    ("doc.flag", "f", "flag", "Flag for review", False, (NORMAL,)),
-    ("doc.undo", "u,ctrl+z", "undo", "Undo", True, (NORMAL, SELECT)),
-    ("doc.previous", "p", "previous_document", "Previous doc", False, (NORMAL,)),
-    ("doc.next", "n", "next_document", "Next doc", False, (NORMAL,)),
-    ("app.help", "question_mark", "help", "Help", True, (NORMAL, SELECT)),
-    ("app.quit", "q", "app.quit", "Quit", True, (NORMAL, SELECT)),
-]
+SPAN_BINDINGS = [
+    Binding("j,down", "move(1)", "Next span", show=False, id="span.next",
+            tooltip="Focus the next span in the text"),
+    Binding("k,up", "move(-1)", "Previous span", show=False, id="span.previous",
+            tooltip="Focus the previous span in the text"),
+    Binding("a", "accept", "Accept", id="span.accept",
+            tooltip="Accept the focused span and go to the next pending one"),
+    Binding("x", "reject", "Reject", id="span.reject",
+            tooltip="Reject the focused span and go to the next pending one"),
+    Binding("d", "delete", "Delete span", show=False, id="span.delete",
+            tooltip="Delete the focused span"),
+    Binding("left_square_bracket", "nudge('start', -1)", "Start one token earlier",
+            show=False, id="span.start_earlier", tooltip="Grow the span by a token on the left"),
+    Binding("right_square_bracket", "nudge('start', 1)", "Start one token later",
+            show=False, id="span.start_later", tooltip="Shrink the span by a token on the left"),
+    Binding("comma", "nudge('end', -1)", "End one token earlier", show=False,
+            id="span.end_earlier", tooltip="Shrink the span by a token on the right"),
+    Binding("full_stop", "nudge('end', 1)", "End one token later", show=False,
+            id="span.end_later", tooltip="Grow the span by a token on the right"),
+    Binding("e", "edit_casualty", "Value/qualifier", show=False, id="span.edit",
+            tooltip="Edit a casualty span's value and qualifier"),
+    Binding("v", "select_begin", "New span", id="mode.select",
+            tooltip="Select text with the token cursor, then press a label key"),
+]  # fmt: skip
 
-MODES: dict[str, tuple[str, ...]] = {spec[2].split("(")[0]: spec[5] for spec in _SPECS}
-DEFAULT_KEYS: dict[str, str] = {spec[0]: spec[1] for spec in _SPECS}
+SELECT_BINDINGS = [
+    Binding("h,left", "select_move(-1)", "Cursor left", id="select.left",
+            tooltip="Move the token cursor one token left"),
+    Binding("l,right", "select_move(1)", "Cursor right", id="select.right",
+            tooltip="Move the token cursor one token right"),
+    Binding("H,shift+left", "select_extend(-1)", "Extend left", id="select.extend_left",
+            tooltip="Extend the selection one token left"),
+    Binding("L,shift+right", "select_extend(1)", "Extend right", id="select.extend_right",
+            tooltip="Extend the selection one token right"),
+    Binding("k,up", "select_line(-1)", "Line up", show=False, id="select.up",
+            tooltip="Move the token cursor a line up"),
+    Binding("j,down", "select_line(1)", "Line down", show=False, id="select.down",
+            tooltip="Move the token cursor a line down"),
+    Binding("escape", "select_cancel", "Cancel", id="select.cancel",
+            tooltip="Leave select mode without adding a span"),
+]  # fmt: skip
+
+DOCUMENT_BINDINGS = [
+    Binding("A", "accept_all", "Accept all", id="doc.accept_all",
+            tooltip="Accept every pending suggestion of the document"),
+    Binding("s", "submit", "Submit", id="doc.submit",
+            tooltip="Submit the document and open the next one"),
+    Binding("i", "skip", "Skip (not relevant)", show=False, id="doc.skip",
+            tooltip="Skip the document as not relevant"),
+    Binding("f", "flag", "Flag for review", show=False, id="doc.flag",
+            tooltip="Flag the document for a reviewer, with a comment"),
+    Binding("u,ctrl+z", "undo", "Undo", id="doc.undo",
+            tooltip="Undo the latest change, on any document"),
+    Binding("p", "previous_document", "Previous doc", show=False, id="doc.previous",
+            tooltip="Open the previous document you worked on"),
+    Binding("n", "next_document", "Next doc", show=False, id="doc.next",
+            tooltip="Open the next document"),
+    Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key and label"),
+    Binding("q", "app.quit", "Quit", id="app.quit",
+            tooltip="Quit: every decision is already saved"),
+]  # fmt: skip
+
+SCREEN_BINDINGS = [*SPAN_BINDINGS, *SELECT_BINDINGS, *DOCUMENT_BINDINGS]
+
+# The modes in which an action applies (default: normal mode only); check_action
+# hides the others from the footer and ignores their keys.
+ACTION_MODES: dict[str, tuple[str, ...]] = {
+    **{b.action.split("(")[0]: (SELECT,) for b in SELECT_BINDINGS},
+    "label": (NORMAL, SELECT),  # relabels the focus, or labels the selection
+    "undo": (NORMAL, SELECT),
+    "help": (NORMAL, SELECT),
+    "app.quit": (NORMAL, SELECT),
+}
 
 
-def screen_bindings() -> list[Binding]:
-    """The annotate screen's bindings, with their default keys."""
-    return [
-        Binding(keys, action, description, show=show, id=binding_id)
-        for binding_id, keys, action, description, show, _ in _SPECS
-    ]
+def modes_of(action: str) -> tuple[str, ...]:
+    """The modes an action (its name, without arguments) applies in."""
+    return ACTION_MODES.get(action, (NORMAL,))
 
 
 def label_bindings(config: Config) -> list[Binding]:
     """One binding per label of the palette: relabel (normal) or add (select)."""
     return [
-        Binding(spec.key, f"label({index})", spec.name, show=False, id=f"label.{spec.name}")
+        Binding(
+            spec.key,
+            f"label({index})",
+            spec.name,
+            show=False,
+            id=f"label.{spec.name}",
+            tooltip=f"Label the focused span or the selection {spec.name}",
+        )
         for index, spec in enumerate(config.labels.values())
         if spec.key
     ]
 
 
+def all_bindings(config: Config) -> list[Binding]:
+    return [*SCREEN_BINDINGS, *label_bindings(config)]
+
+
 def keymap(config: Config) -> dict[str, str]:
-    """Binding id -> keys: the defaults overlaid with the config's [keys] table."""
-    return {**DEFAULT_KEYS, **config.keys}
+    """The config's [keys] table as a keymap for `App.set_keymap`; an id that names
+    no binding is a configuration error (a typo would silently keep the default)."""
+    known = {b.id for b in all_bindings(config)}
+    unknown = sorted(set(config.keys) - known)
+    if unknown:
+        where = config.path or "the configuration"
+        raise ConfigError(
+            f"{where}: [keys] {unknown[0]!r} is not a binding id (see `?` or docs/annotator.md)"
+        )
+    return dict(config.keys)
 
 
-def keys_for(binding_id: str, default: str, config: Config) -> list[str]:
-    return [k.strip() for k in keymap(config).get(binding_id, default).split(",") if k.strip()]
-
-
-def help_rows(config: Config) -> Iterable[tuple[str, list[str], str, tuple[str, ...]]]:
-    """(id, keys, description, modes) for every binding, in the order of the help screen."""
-    for binding_id, keys, _action, description, _show, modes in _SPECS:
-        yield binding_id, keys_for(binding_id, keys, config), description, modes
+def in_effect(binding: Binding, config: Config) -> list[Binding]:
+    """The binding once per key it has after the keymap, as the footer sees it."""
+    keys = config.keys.get(binding.id or "", binding.key)
+    return [replace(binding, key=k.strip()) for k in keys.split(",") if k.strip()]

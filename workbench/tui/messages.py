@@ -34,3 +34,10 @@ class DocumentOpened(Message):
     """The annotator opened a document: time to compute the next ones ahead."""
 
     doc_id: int | None
+
+
+@dataclass
+class ActionFailed(Message):
+    """A store call failed (busy, read-only, full disk...): one line for the screen."""
+
+    error: str

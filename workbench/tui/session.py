@@ -13,13 +13,34 @@ from typing import Any
 
 from ..casualties import normalise_count
 from ..config import Config
-from ..model import IN_PROGRESS, PENDING, AnnotatedSpan, Annotation, Progress, Span
-from ..store import Store, StoreError
+from ..model import (
+    IN_PROGRESS,
+    PENDING,
+    REVIEWED,
+    AnnotatedSpan,
+    Annotation,
+    Progress,
+    Span,
+    count_attrs,
+)
+from ..store import DatabaseError, Store, StoreError
 from ..tokens import Selection, Tokens
 
 
 class ActionRefused(Exception):
     """The action does not apply here (no span focused, a bound at the text's edge...)."""
+
+
+# What a failed store call raises: the store's own errors, and SQLite's that it lets
+# through (through the store's alias, so this module never imports sqlite3).
+STORE_FAILURES = (StoreError, DatabaseError)
+
+
+def reviewed_message(doc_id: int) -> str:
+    return (
+        f"document {doc_id} is reviewed gold: it changes only through `workbench review`"
+        " (read-only here)"
+    )
 
 
 @dataclass(frozen=True)
@@ -32,10 +53,10 @@ def casualty_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, An
     """Value and qualifier read from the span's text by the suggester's normaliser."""
     found = normalise_count(" ".join(text.split()))
     if found is not None:
-        return {"value": found[0], "qualifier": found[1]}
+        return count_attrs(*found)
     if old and ("value" in old or "qualifier" in old):
         return dict(old)
-    return {"value": None, "qualifier": None}
+    return count_attrs(None, None)
 
 
 class Session:
@@ -74,6 +95,16 @@ class Session:
         return self.anchor is not None
 
     @property
+    def read_only(self) -> bool:
+        """Reviewed gold is shown, never changed, here: only `workbench review` may."""
+        return self.annotation is not None and self.annotation.status == REVIEWED
+
+    @property
+    def pending(self) -> int:
+        """How many suggestions of the open document are still undecided."""
+        return sum(1 for s in self.spans if s.status == PENDING)
+
+    @property
     def selection(self) -> Selection | None:
         if self.anchor is None or not len(self.tokens):
             return None
@@ -81,6 +112,7 @@ class Session:
         return Selection(self.tokens.starts[lo], self.tokens.ends[hi])
 
     def _focused(self) -> AnnotatedSpan:
+        self._editable()
         span = self.focus
         if span is None:
             raise ActionRefused("no span here")
@@ -104,6 +136,14 @@ class Session:
 
     def open_next(self) -> None:
         self.open(self.store.next_document_id(self.annotator))
+
+    def resync(self) -> None:
+        """Re-read the open document and the progress after a failed store call, so the
+        screen shows what the database holds (a decision that failed is not shown)."""
+        self.anchor = None
+        if self.annotation is not None:
+            self._reload(self.focus.id if self.focus else None)
+        self.refresh_progress()
 
     def refresh_progress(self) -> None:
         self.progress = self.store.progress(self.annotator)
@@ -148,6 +188,13 @@ class Session:
         if self.annotation is None:
             raise ActionRefused("no document open")
         return self.annotation
+
+    def _editable(self) -> Annotation:
+        """The open annotation, if this annotator may change it here."""
+        annotation = self._require()
+        if self.read_only:
+            raise ActionRefused(reviewed_message(annotation.document.id))
+        return annotation
 
     # ---- moving ----------------------------------------------------------------------
 
@@ -222,12 +269,12 @@ class Session:
 
     def set_casualty(self, value: int | None, qualifier: str) -> None:
         span = self._focused()
-        attrs = {**span.span.attrs, "value": value, "qualifier": qualifier}
+        attrs = {**span.span.attrs, **count_attrs(value, qualifier)}
         self.store.set_attrs(span.id, attrs, self.annotator)
         self._reread(span.id, span.id)
 
     def accept_all(self) -> int:
-        annotation = self._require()
+        annotation = self._editable()
         n = self.store.accept_all(annotation.id, self.annotator)
         self._reload(self.focus.id if self.focus else None)
         return n
@@ -235,7 +282,7 @@ class Session:
     # ---- adding a span with the token cursor -----------------------------------------
 
     def select_begin(self) -> None:
-        self._require()
+        self._editable()
         if not len(self.tokens):
             raise ActionRefused("the document has no words")
         at = self.focus.span.start if self.focus else 0
@@ -258,7 +305,7 @@ class Session:
 
     def add(self, label: str) -> None:
         """Make the selection a span with this label (accepted, hand-made)."""
-        annotation = self._require()
+        annotation = self._editable()
         selection = self.selection
         if selection is None:
             raise ActionRefused("nothing selected")
@@ -291,29 +338,33 @@ class Session:
 
     # ---- finishing documents ---------------------------------------------------------
 
-    def submit(self) -> None:
-        self.store.submit(self._require().id, self.annotator)
+    def submit(self, *, accept_pending: bool = False) -> None:
+        """Submit the open document (its pending suggestions accepted first, when asked:
+        else they stay out of the gold), then open the next one."""
+        annotation = self._editable()
+        if accept_pending and self.pending:
+            self.accept_all()
+        self.store.submit(annotation.id, self.annotator)
         self.open_next()
 
     def skip(self) -> None:
-        self.store.skip(self._require().id, self.annotator)
+        self.store.skip(self._editable().id, self.annotator)
         self.open_next()
 
     def flag(self, comment: str) -> None:
-        self.store.flag(self._require().id, self.annotator, comment)
+        self.store.flag(self._editable().id, self.annotator, comment)
         self.open_next()
 
-    def undo(self) -> bool:
-        """Revert the latest change (any document); False when there is nothing to undo."""
+    def undo(self) -> None:
+        """Revert the latest change (any document) and show where it was."""
         doc_id = self.store.undo(self.annotator)
         if doc_id is None:
-            return False
+            raise ActionRefused("nothing to undo")
         if self.annotation is not None and doc_id == self.annotation.document.id:
             self._reload(self.focus.id if self.focus else None)
             self.refresh_progress()
         else:
             self.open(doc_id)
-        return True
 
     def previous(self) -> None:
         current = self.annotation.document.id if self.annotation else 10**18
@@ -330,4 +381,4 @@ class Session:
         self.open(doc_id)
 
 
-__all__ = ["ActionRefused", "Session", "StoreError", "casualty_attrs"]
+__all__ = ["STORE_FAILURES", "ActionRefused", "Session", "StoreError", "casualty_attrs"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,15 +14,14 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ...config import Config
-from ...store import StoreError
-from ..bindings import MODES, NORMAL, SELECT, label_bindings, screen_bindings
+from ..bindings import NORMAL, SCREEN_BINDINGS, SELECT, label_bindings, modes_of
 from ..display import Palette, detail_line
-from ..messages import DocumentOpened, SpanClicked
-from ..session import ActionRefused, Session
+from ..messages import ActionFailed, DocumentOpened, SpanClicked
+from ..session import STORE_FAILURES, ActionRefused, Session, reviewed_message
 from ..widgets.bars import DetailBar, HeaderBar
 from ..widgets.document_view import DocumentView
 from ..widgets.span_list import SpanList
-from .forms import CasualtyForm, FlagForm
+from .forms import CasualtyForm, FlagForm, PendingForm
 from .help import HelpScreen
 
 NARROW_WIDTH = 80
@@ -28,7 +30,7 @@ NARROW_WIDTH = 80
 class AnnotateScreen(Screen[None]):
     """Review suggestions, fix them, add what the model missed, submit."""
 
-    BINDINGS = screen_bindings()  # type: ignore[assignment]  # list is invariant
+    BINDINGS = SCREEN_BINDINGS  # type: ignore[assignment]  # list is invariant
     mode: reactive[str] = reactive(NORMAL, bindings=True)
 
     def __init__(self, session: Session, config: Config) -> None:
@@ -62,6 +64,8 @@ class AnnotateScreen(Screen[None]):
         self.query_one(DocumentView).show_document(s.text, s.spans, s.focus, s.selection)
         self._show_rest()
         self.post_message(DocumentOpened(s.annotation.document.id if s.annotation else None))
+        if s.read_only and s.annotation is not None:
+            self.refused(reviewed_message(s.annotation.document.id))
 
     def show_changes(self) -> None:
         """Draw what an action on the open document changed."""
@@ -88,40 +92,46 @@ class AnnotateScreen(Screen[None]):
     # ---- modes ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        modes = MODES.get(action)
-        if modes is None:
-            return True
-        return self.mode in modes
+        return self.mode in modes_of(action)
 
-    # ---- actions on the open document ------------------------------------------------
+    # ---- the one place actions reach the session (and through it the store) -----------
 
-    def _do(self, method, *args) -> bool:  # type: ignore[no-untyped-def]
+    def _do(self, method: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+        """Run a session action and draw what it changed: the whole view when another
+        document is open afterwards, else only the changed lines.
+
+        A refusal is a warning. A store failure (busy, read-only, full disk, reviewed
+        gold...) is one line on screen; the session re-reads the database, so what
+        failed is not shown as done, and the annotator can go on or quit.
+        """
+        before = self.session.annotation.id if self.session.annotation else None
         try:
-            method(*args)
-        except (ActionRefused, StoreError) as e:
+            result = method(*args)
+        except ActionRefused as e:
             self.refused(str(e))
-            return False
-        self.show_changes()
-        return True
+            return False, None
+        except STORE_FAILURES as e:
+            self.failed(e)
+            return False, None
+        after = self.session.annotation.id if self.session.annotation else None
+        if after != before:
+            self.show_document()
+        else:
+            self.show_changes()
+        return True, result
 
-    def _do_document(self, method, *args) -> bool:  # type: ignore[no-untyped-def]
+    def failed(self, error: Exception) -> None:
+        self.post_message(ActionFailed(" ".join(str(error).split()) or type(error).__name__))
         try:
-            method(*args)
-        except (ActionRefused, StoreError) as e:
-            self.refused(str(e))
-            return False
+            self.session.resync()
+        except STORE_FAILURES:  # even reading fails: keep what is drawn
+            return
         self.show_document()
-        return True
 
     def late_suggestions(self, doc_ids: list[int], model_version: str) -> None:
         """Suggestions for the open document arrived: merge them, keep the focus."""
-        try:
-            added = self.session.add_late_suggestions(doc_ids, model_version)
-        except StoreError as e:
-            self.refused(str(e))
-            return
-        if added:
-            self.show_changes()
+        ok, added = self._do(self.session.add_late_suggestions, doc_ids, model_version)
+        if ok and added:
             self.notify(f"{added} new suggestion(s) from the model.", timeout=2, markup=False)
 
     def action_move(self, delta: int) -> None:
@@ -141,22 +151,18 @@ class AnnotateScreen(Screen[None]):
 
     def action_label(self, index: int) -> None:
         label = self.labels[index]
-        if self.mode == SELECT:
-            self._do(self.session.add, label)
-        else:
-            self._do(self.session.relabel, label)
+        self._do(self.session.add if self.mode == SELECT else self.session.relabel, label)
 
     def action_accept_all(self) -> None:
-        try:
-            n = self.session.accept_all()
-        except (ActionRefused, StoreError) as e:
-            self.refused(str(e))
-            return
-        self.show_changes()
-        self.notify(f"Accepted {n} suggestion(s).", timeout=2, markup=False)
+        ok, n = self._do(self.session.accept_all)
+        if ok:
+            self.notify(f"Accepted {n} suggestion(s).", timeout=2, markup=False)
 
     def action_edit_casualty(self) -> None:
         focus = self.session.focus
+        if self.session.read_only and self.session.annotation is not None:
+            self.refused(reviewed_message(self.session.annotation.document.id))
+            return
         if focus is None or not focus.span.is_casualty:
             self.refused("value and qualifier belong to casualty spans")
             return
@@ -188,41 +194,46 @@ class AnnotateScreen(Screen[None]):
     # ---- documents -----------------------------------------------------------------
 
     def action_submit(self) -> None:
-        self._do_document(self.session.submit)
+        """Submit; with suggestions still pending, do what the configuration says
+        (`[annotator] pending_on_submit`): ask, accept them, or leave them out."""
+        s = self.session
+        policy = self.config.pending_on_submit
+        if not s.pending or s.read_only or policy == "drop":
+            self._do(s.submit)
+        elif policy == "accept":
+            self._do(lambda: s.submit(accept_pending=True))
+        else:
+
+            def answered(choice: str | None) -> None:
+                if choice in ("accept", "drop"):
+                    self._do(lambda: s.submit(accept_pending=choice == "accept"))
+
+            self.app.push_screen(PendingForm(s.pending), answered)
 
     def action_skip(self) -> None:
-        self._do_document(self.session.skip)
+        self._do(self.session.skip)
 
     def action_flag(self) -> None:
         if self.session.annotation is None:
             return
+        if self.session.read_only:
+            self.refused(reviewed_message(self.session.annotation.document.id))
+            return
 
         def done(comment: str | None) -> None:
             if comment is not None:
-                self._do_document(self.session.flag, comment)
+                self._do(self.session.flag, comment)
 
         self.app.push_screen(FlagForm(), done)
 
     def action_undo(self) -> None:
-        s = self.session
-        before = s.annotation.document.id if s.annotation else None
-        try:
-            undone = s.undo()
-        except StoreError as e:
-            self.refused(str(e))
-            return
-        if not undone:
-            self.refused("nothing to undo")
-        elif s.annotation is not None and s.annotation.document.id == before:
-            self.show_changes()
-        else:
-            self.show_document()
+        self._do(self.session.undo)
 
     def action_previous_document(self) -> None:
-        self._do_document(self.session.previous)
+        self._do(self.session.previous)
 
     def action_next_document(self) -> None:
-        self._do_document(self.session.next)
+        self._do(self.session.next)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.config))

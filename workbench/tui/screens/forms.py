@@ -1,4 +1,5 @@
-"""Small modal forms: a casualty span's value and qualifier; a flag's comment."""
+"""Small modal forms: a casualty span's value and qualifier; a flag's comment; what to
+do with pending suggestions on submit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from ...casualties import MAX_COUNT
 from ...model import QUALIFIERS
 
 QUALIFIER_HELP = {
@@ -30,8 +32,10 @@ def parse_value(text: str) -> int | None:
     cleaned = text.replace(",", "").replace("_", "").strip()
     if not cleaned:
         return None
-    if not cleaned.isdigit():
+    if not cleaned.isascii() or not cleaned.isdigit():
         raise ValueError("the value is a whole number of people, or empty")
+    if len(cleaned) > len(str(MAX_COUNT)) or int(cleaned) > MAX_COUNT:
+        raise ValueError(f"no count is above {MAX_COUNT:,}: check the number")
     return int(cleaned)
 
 
@@ -141,3 +145,49 @@ class FlagForm(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+PENDING_CHOICES = [
+    ("accept", "a", "Accept them and submit"),
+    ("drop", "d", "Submit without them (they are not gold)"),
+    ("back", "escape", "Go back to the document"),
+]
+
+
+class PendingForm(ModalScreen[str | None]):
+    """Submit with suggestions still undecided: accept them, leave them out, or go back."""
+
+    BINDINGS = [
+        Binding("a", "choose('accept')", "Accept them", id="pending.accept"),
+        Binding("d", "choose('drop')", "Submit without", id="pending.drop"),
+        Binding("escape", "choose('back')", "Back", id="pending.back"),
+    ]
+
+    def __init__(self, pending: int) -> None:
+        super().__init__()
+        self.pending = pending
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pending-form", classes="form"):
+            title = f"{self.pending} suggestion(s) still pending"
+            yield Label(Content(title), classes="form-title")
+            options = [
+                Option(Content.assemble((f"{key if key != 'escape' else 'esc':<4}", "bold"), text),
+                       id=choice)
+                for choice, key, text in PENDING_CHOICES
+            ]  # fmt: skip
+            yield OptionList(*options, id="pending-choice")
+            yield Label(
+                Content("enter: the highlighted choice \u00b7 esc: back to the document"),
+                classes="form-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_choose(event.option.id or "back")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(None if choice == "back" else choice)

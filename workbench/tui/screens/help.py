@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -10,36 +12,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...config import Config
-from ..bindings import NORMAL, SELECT, help_rows, keymap
+from ..bindings import DOCUMENT_BINDINGS, SELECT_BINDINGS, SPAN_BINDINGS, in_effect, label_bindings
 from ..display import safe_color, visible
 
-KEY_NAMES = {
-    "left_square_bracket": "[",
-    "right_square_bracket": "]",
-    "comma": ",",
-    "full_stop": ".",
-    "question_mark": "?",
-    "escape": "esc",
-    "shift+left": "shift+\u2190",
-    "shift+right": "shift+\u2192",
-    "left": "\u2190",
-    "right": "\u2192",
-    "up": "\u2191",
-    "down": "\u2193",
-    "enter": "enter",
-}
+KeyDisplay = Callable[[Binding], str]
 
 
-def key_display(key: str) -> str:
-    return KEY_NAMES.get(key, key)
+def keys_shown(binding: Binding, config: Config, key_display: KeyDisplay) -> str:
+    """The keys of a binding in effect (after the [keys] table), as the footer shows them."""
+    return " ".join(key_display(b) for b in in_effect(binding, config))
 
 
-def _keys_section(config: Config, mode: str, title: str) -> list[str | tuple[str, str]]:
+def _keys_section(
+    bindings: list[Binding], config: Config, key_display: KeyDisplay, title: str
+) -> list[str | tuple[str, str]]:
     parts: list[str | tuple[str, str]] = [(title, "bold underline"), "\n"]
-    for _, keys, description, modes in help_rows(config):
-        if mode in modes and not (mode == SELECT and NORMAL in modes):
-            shown = " ".join(key_display(k) for k in keys)
-            parts += [(f" {shown:<10}", "bold"), description, "\n"]
+    for binding in bindings:
+        shown = keys_shown(binding, config, key_display)
+        parts += [(f" {shown:<10}", "bold"), binding.description, "\n"]
     return parts
 
 
@@ -47,17 +37,20 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-def help_columns(config: Config) -> tuple[Content, Content]:
+def help_columns(config: Config, key_display: KeyDisplay) -> tuple[Content, Content]:
     """The two columns of the help screen, built from the bindings and the palette."""
-    left = _keys_section(config, NORMAL, "Reviewing spans")
-    right = _keys_section(config, SELECT, "Adding a span (after v)")
+    left = _keys_section(
+        [*SPAN_BINDINGS, *DOCUMENT_BINDINGS], config, key_display, "Reviewing spans"
+    )
+    right = _keys_section(SELECT_BINDINGS, config, key_display, "Adding a span (after v)")
     right += ["\n", ("Labels", "bold underline"), "\n"]
-    keys = keymap(config)
+    keyed = {b.id: b for b in label_bindings(config)}
     for spec in config.labels.values():
-        key = keys.get(f"label.{spec.name}", spec.key)
+        binding = keyed.get(f"label.{spec.name}")
+        key = keys_shown(binding, config, key_display) if binding else ""
         color = safe_color(spec.color)
         right += [
-            (f" {key_display(key):<2}", "bold"),
+            (f" {key:<2}", "bold"),
             ("\u2588 ", color),
             (f"{visible(spec.name):<8}", f"bold {color}"),
             (_clip(visible(spec.description), 19), "dim"),
@@ -102,7 +95,7 @@ class HelpScreen(ModalScreen[None]):
         self.config = config
 
     def compose(self) -> ComposeResult:
-        left, right = help_columns(self.config)
+        left, right = help_columns(self.config, self.app.get_key_display)
         with VerticalScroll(id="help"), Horizontal(id="help-columns"):
             yield Static(left, id="help-text", markup=False)
             yield Static(right, id="help-labels", markup=False)
