@@ -137,3 +137,15 @@ def test_a_bad_pending_on_submit_is_a_config_error(tmp_path):
     user.write_text('[annotator]\npending_on_submit = "drop"\n', encoding="utf-8")
     assert load_config(user).pending_on_submit == "drop"
     assert config().pending_on_submit == "ask"
+
+
+def test_workbench_annotate_with_a_bad_keys_table_exits_with_one_line(db, tmp_path):
+    import subprocess
+    import sys
+
+    user = tmp_path / "workbench.toml"
+    user.write_text('[keys]\n"span.acept" = "y"\n', encoding="utf-8")
+    command = ["-m", "workbench", "--db", str(db), "--config", str(user), "annotate"]
+    done = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "span.acept" in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -60,7 +60,8 @@ def _seed(ctx: Context, store: Store) -> None:
 def _open_annotator(ctx: Context) -> None:
     from ..tui.app import run_annotator
 
-    run_annotator(ctx.db_path, ctx.config, ctx.annotator)
+    with errors_reported():  # a database that cannot be opened or written: one line
+        run_annotator(ctx.db_path, ctx.config, ctx.annotator)
 
 
 @click.command("import")
