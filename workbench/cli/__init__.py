@@ -15,15 +15,11 @@ import click
 
 from .. import __version__
 from ..config import load_config
-from . import documents, evaluate, export, review, settings, suggest
-from .base import Context, WorkbenchGroup, errors_reported
+from . import documents, evaluate, export, review, serve, settings, suggest
+from .base import Context, errors_reported
 
 
-@click.group(
-    cls=WorkbenchGroup,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "db",
@@ -72,6 +68,7 @@ for command in (
     evaluate.evaluate,
     review.review,
     settings.config,
+    serve.serve,
 ):
     cli.add_command(command)
 
