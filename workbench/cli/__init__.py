@@ -16,10 +16,14 @@ import click
 from .. import __version__
 from ..config import load_config
 from . import documents, evaluate, export, review, serve, settings, suggest
-from .base import Context, errors_reported
+from .base import Context, WorkbenchGroup, errors_reported
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=WorkbenchGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db",
