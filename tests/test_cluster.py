@@ -204,6 +204,17 @@ def test_an_output_folder_holding_a_run_is_refused(address, shards, tmp_path):
     assert "already holds predict output" in result.stderr
 
 
+def test_a_model_the_workers_cannot_load_is_a_one_line_error(address, shards, tmp_path):
+    out = tmp_path / "out"
+    args = ["predict", "--cluster", address, "--model", "no_such_pipeline", str(shards[0])]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 2
+    scheduler, error = result.stderr.splitlines()
+    assert scheduler.startswith(f"Dask scheduler {address}: 2 worker(s)")
+    assert error.startswith("workbench: error: a worker could not build the suggester: cannot")
+    assert not any(out.glob("part-*"))
+
+
 TEXTS = [
     "Four people were killed in a fire in Dhaka.",
     "At least 20 were injured when a train derailed in Punjab.",

@@ -147,9 +147,6 @@ def predict(
     ('wire/2025-*.jsonl'), processed on Dask: one shard per partition of
     --partition-size documents in DIR, and DIR/manifest.json. See docs/cluster.md.
     """
-    from ..jobs.predict import predict_records, read_predict_input
-    from ..nlp.suggest import suggester_for
-
     if cluster or out or skip_invalid:
         return predict_on_cluster(
             ctx,
@@ -164,6 +161,9 @@ def predict(
     if len(sources) > 1:
         fail("predict takes one SOURCE (several go with --cluster and --out)", EXIT_INPUT)
     source = Path(sources[0] if sources else "-")
+    from ..jobs.predict import predict_records, read_predict_input
+    from ..nlp.suggest import suggester_for
+
     with errors_reported():
         records = read_predict_input(source)
         suggester = suggester_for(ctx.config, model)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ..config import ConfigError
 from ..interchange.readers import JSONL_SUFFIXES, InputError, find_inputs, parse_record
 from . import Report, no_progress
 from .suggesting import Failure, OnFailure, describe
@@ -54,6 +56,7 @@ MANIFEST = "manifest.json"
 SHARD_PREFIX = "part-"
 PARTITION_SIZE = 500  # documents per partition: seconds of work each, so overhead stays small
 RETRIES = 2
+WAIT_FOR_WORKERS = 60  # seconds
 
 
 class ClusterError(Exception):
@@ -91,6 +94,9 @@ def connect(target: str, *, dashboard_address: str | None = ":8787") -> Iterator
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=dashboard_address,
+                # Workers share this terminal: their failures reach the user as one
+                # line each from here, not as their tracebacks.
+                silence_logs=logging.CRITICAL,
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
@@ -106,19 +112,20 @@ def connect(target: str, *, dashboard_address: str | None = ":8787") -> Iterator
 
 def describe_cluster(client: Client) -> str:
     """One line: the scheduler, its workers and threads, and the dashboard link if any."""
-    info = client.scheduler_info(n_workers=-1)
-    workers = info.get("workers", {})
-    threads = sum(w.get("nthreads", 0) for w in workers.values())
-    address = info.get("address", "?")
-    line = f"Dask scheduler {address}: {len(workers)} worker(s), {threads} thread(s)"
+    nthreads = client.nthreads()
+    threads = sum(nthreads.values())
+    address = client.scheduler.address
+    line = f"Dask scheduler {address}: {len(nthreads)} worker(s), {threads} thread(s)"
     link = dashboard_link(client)
     return f"{line}; dashboard {link}" if link else line
 
 
 def dashboard_link(client: Client) -> str | None:
-    """The scheduler's dashboard, or None when it has none (bokeh not installed)."""
-    info = client.scheduler_info(n_workers=0)
-    if "dashboard" not in info.get("services", {}):
+    """The scheduler's dashboard, or None when it has none (no bokeh where it runs: the
+    scheduler then serves only a page asking for it)."""
+    if "dashboard" not in client.scheduler_info().get("services", {}):
+        return None
+    if not client.run_on_scheduler(_has_bokeh):
         return None
     try:
         return str(client.dashboard_link)
@@ -126,9 +133,14 @@ def dashboard_link(client: Client) -> str | None:
         return None
 
 
+def _has_bokeh() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("bokeh") is not None
+
+
 def _threads(client: Client) -> int:
-    workers = client.scheduler_info(n_workers=-1).get("workers", {})
-    return max(1, sum(w.get("nthreads", 1) for w in workers.values()))
+    return max(1, sum(client.nthreads().values()))
 
 
 # --- the suggester on every worker -------------------------------------------------------
@@ -206,6 +218,10 @@ def install_suggester(client: Client, spec: SuggesterSpec) -> RemoteSuggester:
     """Register the plugin (each worker builds the pipeline now, and any worker that
     joins later builds it as it starts) and check that all workers agree on the model."""
     plugin_class = __getattr__("SuggesterPlugin")
+    try:  # a scheduler started just now may still be waiting for its workers
+        client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+    except TimeoutError:
+        raise ClusterError(f"no Dask worker joined in {WAIT_FOR_WORKERS} s") from None
     try:
         client.register_plugin(plugin_class(spec), name=spec.name)
     except ImportError as e:
@@ -214,10 +230,11 @@ def install_suggester(client: Client, spec: SuggesterSpec) -> RemoteSuggester:
             "on every worker"
         ) from None
     except Exception as e:  # noqa: BLE001 (a worker's setup raised: a model it cannot load)
-        raise ClusterError(f"a worker could not build the suggester: {describe(e)}") from None
+        # Unregistered, or the scheduler would hand the broken plugin to every new worker.
+        client.unregister_worker_plugin(spec.name)
+        code = 2 if isinstance(e, ConfigError) else 1  # as serial predict: a bad --model
+        raise ClusterError(f"a worker could not build the suggester: {e}", code) from None
     versions = client.run(_worker_version, spec.name)
-    if not versions:
-        raise ClusterError("the Dask cluster has no workers")
     distinct = sorted(set(versions.values()))
     if len(distinct) > 1:
         listing = "; ".join(f"{w}: {v}" for w, v in sorted(versions.items()))
@@ -399,13 +416,23 @@ class PredictRun:
     worker_seconds: float = 0.0
 
 
+def require() -> None:
+    """Raise ClusterError (exit 2, what to install) unless Dask's distributed is there."""
+    _distributed()
+
+
 def prepare_out(out: Path) -> None:
     """Create the output folder; refuse one that already holds a run's output."""
+    check_out(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output folder that is a file or already holds a run's output."""
     if out.exists() and not out.is_dir():
         raise InputError(out, None, "not a folder")
     if out.is_dir() and ((out / MANIFEST).exists() or any(out.glob(f"{SHARD_PREFIX}*.jsonl"))):
         raise InputError(out, None, "already holds predict output: choose an empty folder")
-    out.mkdir(parents=True, exist_ok=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
