@@ -39,6 +39,7 @@ FAC_HEADS = {
     "Airport", "Airbase", "Zone", "Compound", "Hotel", "Mall", "Tower", "Towers",
     "Palace", "Prison", "Jail", "Gate", "Park", "Plaza", "Port", "Harbour", "Harbor",
     "Dam", "Station", "Terminal", "Embassy", "Consulate", "Crossing", "Checkpoint",
+    "Mine", "Colliery", "Factory", "Plant", "Refinery", "Warehouse", "Dock", "Pier",
 }  # fmt: skip
 # Heads that make a name an institution (hospitals and schools are ORG in the scheme).
 ORG_HEADS = {

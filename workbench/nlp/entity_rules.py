@@ -145,6 +145,7 @@ def _strip_outside(doc: Doc, start: int, end: int, label: str) -> tuple[int, int
         t = doc[start]
         lowered = label != DATE and t.is_alpha and t.text.islower()
         outside = t.lower_ == "the" or t.text in QUOTES or t.text in POSSESSIVES or t.is_space
+        outside = outside or (t.text in ("By", "BY") and label == "PERSON")  # a byline
         if outside or (lowered and t.lower_ not in lex.NAME_PARTICLES and end - start > 1):
             start += 1
         elif t.text.endswith("-") and len(t.text) > 1 or (t.text == "-" and start + 1 < end):
@@ -250,7 +251,7 @@ def _name(doc: Doc, start: int, end: int, label: str) -> list[Cand]:
     if label == "PERSON":  # "Hon Yusuf| Alasan Kanoma": a first name the model left out
         while start > 0 and doc[start - 1].is_alpha and _cap(doc[start - 1].text):
             prev = doc[start - 1]
-            if prev.lower_ in lex.TITLES or prev.is_sent_start or prev.ent_type_:
+            if prev.lower_ in lex.TITLES or prev.is_stop or prev.is_sent_start or prev.ent_type_:
                 break
             start -= 1
     return [Cand(start, end, label, "model", cue=cue)]
@@ -283,7 +284,9 @@ def _label_from_before(doc: Doc, start: int, end: int, label: str) -> str | None
     if prev.lower_ in lex.TITLES and label != "PERSON" and end - start > 1:
         return "PERSON"
     locative = i == start - 1 and prev.lower_ in lex.LOCATIVES
-    if locative and label in ("PERSON", "ORG", "GPE") and doc[end - 1].text not in lex.ORG_HEADS:
+    words = {t.text for t in doc[start:end]}
+    headed = words & (lex.ORG_HEADS | lex.FAC_HEADS) or doc[start:end].text.isupper()
+    if locative and label in ("PERSON", "ORG", "GPE") and not headed:
         return "GPE"
     return None
 
