@@ -284,6 +284,21 @@ EVENTS = [
     ("Two policemen were among those who drowned.", [("Two", KIL, 2, "exact")]),
     ("Several fishermen were among those who died at sea.", [("Several", KIL, None, "vague")]),
     ("Two policemen were among those who cheered.", []),
+    ("A family of five was killed when the roof collapsed.", [("five", KIL, 5, "exact")]),
+    ("Three families lost their homes.", []),
+    # a count that frames the clause or a place is not what the clause counts
+    ("Of the 40 passengers, 12 were injured and 28 escaped unharmed.",
+     [("12", INJ, 12, "exact")]),
+    ("The strike killed 9 people in the town of 5,000.", [("9", KIL, 9, "exact")]),
+    ("Soldiers killed 3 protesters, aged 20 to 35.", [("3", KIL, 3, "exact")]),
+    ("The death toll rose by 12 on Tuesday.", [("12", KIL, 12, "exact")]),
+    # "from X to Y" after a change gives two figures; alone it is a range
+    ("Murders went up by 24, from 549 to 573.",
+     [("549", KIL, 549, "exact"), ("573", KIL, 573, "exact")]),
+    ("Officials revised the toll down to 40 from 52.",
+     [("40", KIL, 40, "exact"), ("52", KIL, 52, "exact")]),
+    ("From 10 to 15 people were killed in each raid.",
+     [("From 10 to 15", KIL, 10, "at_least")]),
     # coordinated and misparsed predicates; "the dead included"
     ("One of the hostages was shot and died later in hospital.", [("One", KIL, 1, "exact")]),
     ("Two officers shot at the roadblock also died.", [("Two", KIL, 2, "exact")]),
@@ -314,6 +329,10 @@ PARSE_ONLY = (
     "Two officers shot",
     "The dead included",
     "Officials declined to name",
+    "Murders went up by 24",
+    "The toll climbed by 25",
+    "The death toll rose by 14",
+    "Police cut the murder rate",
 )
 BLANK_EVENTS = [case for case in EVENTS if not case[0].startswith(PARSE_ONLY)]
 

@@ -81,8 +81,12 @@ def difference(doc: Doc, start: int, end: int) -> bool:
     prev = doc[start - 1].lower_ if start else ""
     change = start > 1 and prev == "of" and doc[start - 2].lower_ in CHANGE_NOUNS
     if prev in ("up", "down", "by") or change:
+        # A running toll's rise is a count even "from 30 to 42"; other counts compared
+        # with an earlier period are differences.
+        if any(t.lower_ == "toll" for t in doc[max(0, start - 8) : start]):
+            return False
         rest = [w for w in after if w != ","]
-        return bool(rest) and rest[0] in ("from", "compared", "on", "over", "than", "against")
+        return bool(rest) and rest[0] in ("from", "compared", "than", "against")
     return False
 
 
@@ -131,7 +135,7 @@ def list_label(doc: Doc, found: list, labels: list, k: int, subsets: set[int]) -
 
 # An elliptical figure opens after one of these ("..., seven in 2020", "while 99 were
 # recorded", "followed by X with 81", "31 more than the 819") ...
-_ELLIPSIS_BEFORE = {",", "and", "with", "than", "the", "only", "while", "whereas", "from", "to"}
+_ELLIPSIS_BEFORE = {",", "and", "with", "than", "the", "only", "while", "whereas", "from"}
 # ... and is followed by no noun of its own.
 _ELLIPSIS_AFTER = {
     ",", ".", ";", ":", ")", "in", "on", "from", "at", "with", "during", "for", "were", "was",

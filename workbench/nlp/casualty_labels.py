@@ -343,6 +343,8 @@ def label_parsed(span: Span) -> str | None:
         head = tok.head
         if head is tok or head.lower_ in ("none", "neither"):
             return None  # "none of the 30 passengers were hurt"
+        if head.lower_ == "of" and tok.dep_ == "pobj" and _of_frame(head):
+            return None  # "a town of 5,000", "Of the 40 passengers, 12 were hurt"
         if head.lemma_ == "treat" and noun.lemma_ == "patient":
             return INJURED
         label = word_label(head)
@@ -373,6 +375,15 @@ def _fatal_cases(doc: Doc, end: int) -> bool:
         if tok.lower_ == "fatal":
             return True
     return False
+
+
+def _of_frame(of: Token) -> bool:
+    """ "of" under a thing ("a town of 5,000") or fronted before the clause ("Of the 40
+    passengers, 12 were hurt"): its object is not what the clause counts."""
+    owner = of.head
+    if owner.lower_ in ("family", "household", "group", "crew"):
+        return False  # "a family of five": the five are people
+    return owner.lower_ in _NON_PERSON or (owner.pos_ in ("VERB", "AUX") and of.i < owner.i)
 
 
 def _of_kin(noun: Token) -> bool:
@@ -409,15 +420,25 @@ def following_label(doc: Doc, end: int) -> str | None:
     return None
 
 
-def window_label(doc: Doc, start: int, end: int, right: int = 6, left: int = 4) -> str | None:
-    """Label from nearby words when there is no parse."""
+def window_label(
+    doc: Doc, start: int, end: int, right: int = 6, left: int = 4, *, line: bool = False
+) -> str | None:
+    """Label from nearby words when there is no parse (with `line`, only on the count's
+    own line: the fallback where the parser ran a headline into the text)."""
+    hard_stop = len(doc)
+    if line:
+        breaks = [t.i for t in doc[max(0, start - left) : end + 20] if "\n" in t.text]
+        before = [i for i in breaks if i < start]
+        after = [i for i in breaks if i >= end]
+        left = min(left, start - before[-1] - 1) if before else left
+        hard_stop = after[0] if after else hard_stop
     if _counts_things(doc, end):
         return None
     prev = doc[start - 1] if start > 0 else None
     if prev is not None and word_label(prev) and prev.lower_ not in ("dead", "life", "lives"):
         return word_label(prev)  # "killed 18", "killing nearly 3,000"
     k = end
-    stop = min(end + right, len(doc))
+    stop = min(end + right, hard_stop)
     while k < stop:
         tok = doc[k]
         if tok.lower_ == "," and k > end:
@@ -427,7 +448,7 @@ def window_label(doc: Doc, start: int, end: int, right: int = 6, left: int = 4) 
             )
             if close is None:
                 break
-            k, stop = close + 1, min(close + 1 + 4, len(doc))
+            k, stop = close + 1, min(close + 1 + 4, hard_stop)
             continue
         if tok.lower_ in WINDOW_BREAKS or (is_number_token(tok) and k > end):
             break

@@ -120,6 +120,20 @@ def _is_excluded(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
+# Words of a change: "rose from 30 to 42" gives two figures, not the range "from 30 to 42".
+_CHANGE_WORDS = {
+    "rose", "risen", "rise", "rises", "rising", "fell", "fallen", "falls", "falling",
+    "increased", "decreased", "dropped", "climbed", "jumped", "up", "down", "declined",
+    "went", "grew", "doubled", "revised", "reduced", "cut", "brought", "lowered", "raised",
+    "spiked", "surged", "soared",
+}  # fmt: skip
+
+
+def _change(words: list[str], i: int) -> bool:
+    """ "from" after a change word (within five words, or after "by N,") opens no range."""
+    return any(w in _CHANGE_WORDS for w in words[max(0, i - 5) : i])
+
+
 def _suffix_opens_next(doc: Doc, end: int, length: int) -> bool:
     """ "10 or more than": the words open the next figure's qualifier, not close this one."""
     after = end + length
@@ -143,7 +157,7 @@ def scan(doc: Doc) -> list[tuple[int, int, int]]:
         start = i
         prefix = match_phrase(words, i, QUALIFIER_PHRASES)
         core = i + prefix[0] if prefix else i
-        if core < len(doc) and doc[core].lower_ in RANGE_OPENERS:
+        if core < len(doc) and doc[core].lower_ in RANGE_OPENERS and not _change(words, core):
             end1 = _number_end(doc, core + 1)
             if end1 > core + 1 and end1 < len(doc) and doc[end1].lower_ in RANGE_JOINERS:
                 end2 = _number_end(doc, end1 + 1)

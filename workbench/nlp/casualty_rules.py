@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from workbench.casualties import VERB_QUALIFIERS, normalise_count
+from workbench.model import count_attrs
 
 from .casualty_context import (
     blocked,
@@ -55,7 +56,7 @@ def find_casualties(doc: Doc) -> list[Span]:
             label = label_parsed(span) if parsed else window_label(doc, qual_start, end)
             if label is None and parsed and _after_line_break(span):
                 # A headline run into the next line misleads the parser: use the window.
-                label = window_label(doc, qual_start, end)
+                label = window_label(doc, qual_start, end, line=True)
         if label is None:
             label = following_label(doc, end)
         if label == INJURED and illness(doc, qual_start, end):
@@ -110,7 +111,7 @@ def _after_line_break(span: Span) -> bool:
 def casualty_attrs(span_text: str) -> dict[str, object]:
     """{"value", "qualifier"} for a span's text via the normaliser; {} if it is not a count."""
     counted = normalise_count(span_text)
-    return {} if counted is None else {"value": counted[0], "qualifier": counted[1]}
+    return {} if counted is None else count_attrs(*counted)
 
 
 def _register_extensions() -> None:
