@@ -6,6 +6,8 @@ import shlex
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
@@ -77,9 +79,26 @@ def test_url():
 
 
 def test_the_default_keys_leave_the_browser_its_own():
-    assert browser_key_clashes(load_config(DEFAULT_CONFIG_PATH).keys) == []
+    from workbench.tui.bindings import all_bindings
+
+    bindings = all_bindings(load_config(DEFAULT_CONFIG_PATH))
+    assert len(bindings) > 30
+    assert browser_key_clashes({b.id: b.key for b in bindings if b.id}) == []
     keys = {"doc.submit": "s,ctrl+w", "app.help": "question_mark", "doc.next": "F5"}
     assert browser_key_clashes(keys) == [("doc.next", "F5"), ("doc.submit", "ctrl+w")]
+
+
+def test_serve_warns_of_a_key_the_browser_keeps_and_refuses_a_typo(tmp_path):
+    config = tmp_path / "workbench.toml"
+    config.write_text('[keys]\n"doc.submit" = "ctrl+w"\n', encoding="utf-8")
+    with taken_port() as port:  # the server stops at the bind, after its checks
+        out = _serve(tmp_path, "--port", str(port), config=config)
+    assert "workbench: warning: [keys] doc.submit = ctrl+w: a browser keeps" in out.stderr
+    config.write_text('[keys]\n"doc.sumbit" = "S"\n', encoding="utf-8")
+    out = _serve(tmp_path, config=config)
+    assert out.returncode == 2
+    assert out.stderr.startswith("workbench: error: ") and "doc.sumbit" in out.stderr
+    assert len(out.stderr.splitlines()) == 1
 
 
 def test_without_the_extra_serve_says_what_to_install(tmp_path, monkeypatch):
@@ -92,10 +111,15 @@ def test_without_the_extra_serve_says_what_to_install(tmp_path, monkeypatch):
     assert not (tmp_path / "a.db").exists()
 
 
-def _serve(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+def _serve(tmp_path, *args: str, config=None) -> subprocess.CompletedProcess[str]:
+    """`workbench serve` that cannot start listening (the tests never leave it running)."""
     pytest.importorskip("textual_serve", reason="textual-serve is not installed")
-    db = seed_db(tmp_path / "annotations.db")
-    command = [sys.executable, "-m", "workbench", "--db", str(db), "serve", *args]
+    db = tmp_path / "annotations.db"
+    if not db.exists():
+        seed_db(db)
+    command = [sys.executable, "-m", "workbench", "--db", str(db)]
+    command += ["--config", str(config)] if config else []
+    command += ["serve", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
 
 
@@ -111,11 +135,17 @@ def test_another_host_is_explicit_and_warned_about(tmp_path):
     assert error.startswith("workbench: error: ") and "Traceback" not in out.stderr
 
 
-def test_a_port_in_use_is_one_line(tmp_path):
+@contextmanager
+def taken_port() -> Iterator[int]:
+    """A loopback port something else listens on: `serve` fails to bind it."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
+        yield taken.getsockname()[1]
+
+
+def test_a_port_in_use_is_one_line(tmp_path):
+    with taken_port() as port:
         out = _serve(tmp_path, "--port", str(port))
     assert out.returncode == 1
     assert "warning" not in out.stderr

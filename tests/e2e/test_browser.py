@@ -117,7 +117,11 @@ def serving(db: Path, workdir: Path) -> Iterator[str]:
     """`workbench serve` on a free loopback port; yields its URL, stops it (and the
     annotators it started) at the end."""
     config = workdir / "workbench.toml"
-    config.write_text("[workbench]\nprefetch = 1\n", encoding="utf-8")
+    # `s` leaves pending suggestions out instead of asking: the served annotator reads
+    # the server's configuration.
+    config.write_text(
+        '[workbench]\nprefetch = 1\n[annotator]\npending_on_submit = "drop"\n', encoding="utf-8"
+    )
     port = _free_port()
     log = (workdir / "serve.log").open("wb")
     command = [sys.executable, "-m", "workbench", "--db", str(db), "--config", str(config)]

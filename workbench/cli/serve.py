@@ -42,6 +42,8 @@ def serve(ctx: Context, host: str, port: int, public_url: str | None) -> None:
         make_server,
     )
 
+    with errors_reported():  # a bad [keys] table: one line now, not in every browser
+        keys = _keys_in_effect(ctx)
     command = annotator_command(ctx.db_path, ctx.config.path, ctx.annotator)
     served = Served(command, host, port, public_url.rstrip("/") if public_url else None)
     try:
@@ -62,7 +64,7 @@ def serve(ctx: Context, host: str, port: int, public_url: str | None) -> None:
                 "browsers use for this machine",
                 err=True,
             )
-    for binding, key in browser_key_clashes(ctx.config.keys):
+    for binding, key in browser_key_clashes(keys):
         click.echo(
             f"workbench: warning: [keys] {binding} = {key}: a browser keeps {key} for itself",
             err=True,
@@ -71,3 +73,11 @@ def serve(ctx: Context, host: str, port: int, public_url: str | None) -> None:
     with errors_reported():
         click.echo(f"Open {served.url} in a browser (Ctrl+C stops the server).", err=True)
         server.serve()
+
+
+def _keys_in_effect(ctx: Context) -> dict[str, str]:
+    """Binding id -> its keys after the configuration's [keys] (ConfigError for a typo)."""
+    from ..tui.bindings import all_bindings, keymap
+
+    remapped = keymap(ctx.config)
+    return {b.id: remapped.get(b.id, b.key) for b in all_bindings(ctx.config) if b.id}
