@@ -295,13 +295,14 @@ def _doccano_line(annotation: Annotation, result: ExportReport, **_: Any) -> byt
 def _conll_lines(
     annotation: Annotation, result: ExportReport, *, casualty_labels: Sequence[str], **_: Any
 ) -> bytes:
-    from ..interchange.conll import conll_lines
+    from ..interchange.conll import conll_lines, unwritable
     from ..interchange.spacy_docbin import build_doc
 
     spans = _count(annotation, result)
     built = build_doc(
         annotation.document.text, spans, casualty_labels=casualty_labels, all_in_ents=True
     )
+    built.dropped.extend(unwritable(built.doc, built.ents, built.token_spans))
     _note_dropped(annotation, built, result)
     return "".join(line + "\n" for line in conll_lines(built.doc)).encode("utf-8")
 
