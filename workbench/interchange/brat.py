@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..model import CASUALTY_LABELS, QUALIFIERS, NewDocument, Span
+from ..model import CASUALTY_LABELS, QUALIFIERS, NewDocument, Span, count_attrs
 from .validate import InputError, Labels, check_count, check_text, checked_span
 
 VALUE = "Value"
@@ -129,7 +129,7 @@ def read_brat(txt: Path, labels: Labels = None) -> NewDocument:
         if "value" in attrs or "qualifier" in attrs:
             span = span.with_(attrs=_casualty_attrs(ident, attrs, ann))
         elif span.label in CASUALTY_LABELS:
-            span = span.with_(attrs={"value": None, "qualifier": None})
+            span = span.with_(attrs=count_attrs(None, None))
         out.append(span)
     out.sort(key=lambda s: (s.start, s.end, s.label))
     source = txt.as_posix()
@@ -156,7 +156,7 @@ def _casualty_attrs(
         value = int(raw)
     else:
         raise InputError(ann, line, f"{ident}: Value must be a whole number: {raw!r}")
-    result: dict[str, object] = {"value": value, "qualifier": qualifier}
+    result: dict[str, object] = count_attrs(value, qualifier)
     check_count(result, ann, line or q_line, ident)
     return result
 

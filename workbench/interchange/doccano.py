@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..casualties import normalise_count
-from ..model import CASUALTY_LABELS, Annotation, Span
+from ..model import CASUALTY_LABELS, Annotation, Span, count_attrs
 from .validate import InputError, Labels, checked_span, interchange_span
 
 ATTRS_KEY = "span_attrs"
@@ -62,6 +62,6 @@ def doccano_spans(
         attrs = given.get((s.start, s.end, s.label))
         if attrs is None and s.label in CASUALTY_LABELS:
             counted = normalise_count(s.text_in(text))
-            attrs = {} if counted is None else {"value": counted[0], "qualifier": counted[1]}
+            attrs = {} if counted is None else count_attrs(*counted)
         out.append(s.with_(attrs=attrs or {}))
     return out

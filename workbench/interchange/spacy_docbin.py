@@ -29,7 +29,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 from srsly import msgpack
 
-from ..model import CASUALTY_LABELS, Span
+from ..model import CASUALTY_LABELS, Span, count_attrs
 
 SPANS_KEY = "casualties"
 DOCBIN_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
@@ -230,4 +230,4 @@ def casualty_attrs(doc: Doc, key: str = SPANS_KEY) -> list[dict[str, Any]]:
         return []
     values = group.attrs.get("values") or [None] * len(group)
     qualifiers = group.attrs.get("qualifiers") or [None] * len(group)
-    return [{"value": v, "qualifier": q} for v, q in zip(values, qualifiers, strict=True)]
+    return [count_attrs(v, q) for v, q in zip(values, qualifiers, strict=True)]

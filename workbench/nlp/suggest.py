@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..config import ModelError
-from ..model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span
+from ..model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span, count_attrs
 from . import (
     casualty_rules,  # noqa: F401  (registers the "workbench_casualties" factory)
     entity_rules,
@@ -53,7 +53,7 @@ class Suggester:
                 source = SOURCE_GOLD_RULER if ent.ent_id_ == GOLD_RULER_PIPE else SOURCE_MODEL
                 out.append(Span(ent.start_char, ent.end_char, label, {}, source))
         for span in doc.spans.get(SPANS_KEY, []):
-            attrs = {"value": span._.casualty_value, "qualifier": span._.casualty_qualifier}
+            attrs = count_attrs(span._.casualty_value, span._.casualty_qualifier)
             source = SOURCE_RULE
             if attrs["qualifier"] is None:  # a trained spancat's span: read its count here
                 attrs = casualty_rules.casualty_attrs(span.text) or attrs

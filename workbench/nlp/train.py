@@ -27,7 +27,7 @@ from spacy.language import Language
 
 from ..interchange.spacy_docbin import SPANS_KEY, Built, ShardWriter, blank, build_doc
 from ..jobs.export import Selection, in_dev, selected
-from ..model import CASUALTY_LABELS, Span
+from ..model import CASUALTY_LABELS, Span, count_attrs
 from ..store import Store
 from . import casualty_rules  # noqa: F401  (registers the "workbench_casualties" factory)
 from .evaluate import CASUALTY_ROW, ENTITY_ROW, evaluate_documents
@@ -204,7 +204,7 @@ def predict(nlp: Language, texts: Sequence[str]) -> list[list[Span]]:
                 s.start_char,
                 s.end_char,
                 s.label_,
-                {"value": s._.casualty_value, "qualifier": s._.casualty_qualifier},
+                count_attrs(s._.casualty_value, s._.casualty_qualifier),
             )
             for s in doc.spans.get(SPANS_KEY, [])
         ]
