@@ -40,7 +40,7 @@ import orjson
 from ..config import ConfigError
 from ..interchange.readers import JSONL_SUFFIXES, InputError, find_inputs, parse_record
 from . import Report, no_progress
-from .suggesting import Failure, OnFailure, describe
+from .suggesting import Failure, OnFailure, describe, gold_patterns
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -157,8 +157,7 @@ class SuggesterSpec:
     @classmethod
     def for_store(cls, store: Store, config: Config, model: str | None = None) -> SuggesterSpec:
         """The suggester `suggesting.store_suggester` builds: plus the store's gold ruler."""
-        patterns = store.confirmed_entities(exclude_labels=config.casualty_labels)
-        return cls(config, model, tuple(patterns))
+        return cls(config, model, tuple(gold_patterns(store, config)))
 
     def build(self) -> Suggester:
         from ..nlp.suggest import suggester_for
@@ -307,16 +306,16 @@ def read_inputs(path: Path, *, skip_invalid: bool = False) -> Iterator[PredictIn
         except InputError as e:
             yield e
         return
-    with path.open("rb") as f:
-        for number, raw in enumerate(f, start=1):
-            if not raw.strip():
-                continue
-            try:
-                read = parse_record(raw, path, number)
-            except InputError as e:
-                yield e
-                continue
-            yield PredictInput(f"{path}:{number}", {**read.meta, "text": read.text})
+    # Lines numbered as read_predict_input numbers them (bytes.splitlines).
+    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            read = parse_record(raw, path, number)
+        except InputError as e:
+            yield e
+            continue
+        yield PredictInput(f"{path}:{number}", {**read.meta, "text": read.text})
 
 
 def check_inputs(paths: Iterable[Path], *, skip_invalid: bool = False) -> list[InputFile]:

@@ -29,12 +29,16 @@ class Failure:
 OnFailure = Callable[[Failure], None]
 
 
+def gold_patterns(store: Store, config: Config) -> list[tuple[str, str]]:
+    """(label, text) of entities annotators confirmed in `store`: the gold ruler's patterns."""
+    return store.confirmed_entities(exclude_labels=config.casualty_labels)
+
+
 def store_suggester(store: Store, config: Config, model: str | None = None) -> Suggester:
     """The configured suggester plus a gold ruler of what annotators confirmed in `store`."""
     from ..nlp.suggest import suggester_for
 
-    patterns = store.confirmed_entities(exclude_labels=config.casualty_labels)
-    return suggester_for(config, model, patterns)
+    return suggester_for(config, model, gold_patterns(store, config))
 
 
 def describe(error: BaseException) -> str:
