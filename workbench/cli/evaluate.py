@@ -79,7 +79,7 @@ def evaluate(
             if not docs:
                 fail(f"{ctx.db_path}: no submitted annotations to evaluate on", EXIT_INPUT)
             runs = database_runs(docs, casualty_labels)
-        results = {}
+        results: dict[str, Any] = {}  # an EvalReport per run, or a FilesReport
         for run in runs:
             suggester = suggester_for(ctx.config, model, run.patterns)
             with progress(len(run.gold), f"Evaluating ({run.name})") as advance:

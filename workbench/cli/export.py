@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import click
 
@@ -113,7 +113,7 @@ def export(
                 casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
                 report=advance,
                 force=force,
-                stdout=None if out_path else TerminalSafe(sys.stdout.buffer, fmt),
+                stdout=None if out_path else _terminal_safe_stdout(fmt),
             )
         _report_dropped(result.dropped)
         _warn_conflicts(result.conflicts)
@@ -121,6 +121,11 @@ def export(
         click.echo(
             f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).", err=True
         )
+
+
+def _terminal_safe_stdout(fmt: str) -> IO[bytes]:
+    """Standard output wrapped so nothing in the export can drive a terminal."""
+    return cast("IO[bytes]", TerminalSafe(sys.stdout.buffer, fmt))
 
 
 def _report_dropped(dropped: list[Any], shown: int = 20) -> None:

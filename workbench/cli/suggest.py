@@ -167,7 +167,7 @@ def predict(
     with errors_reported():
         records = read_predict_input(source)
         suggester = suggester_for(ctx.config, model)
-        out = TerminalSafe(sys.stdout.buffer, "jsonl")  # C1 controls as JSON escapes
+        sink = TerminalSafe(sys.stdout.buffer, "jsonl")  # C1 controls as JSON escapes
         failures: list[Failure] = []
 
         def failed(f: Failure) -> None:
@@ -178,8 +178,8 @@ def predict(
             records, suggester, on_failure=failed, batch_size=batch_size, n_process=n_process
         )
         for line in lines:
-            out.write(line)
-        out.flush()
+            sink.write(line)
+        sink.flush()
         if failures:
             fail(f"{len(failures)} record(s) failed; the others were written")
 
