@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,34 @@ def db_snapshot(path: Path) -> dict[str, list[tuple]]:
         return {t: conn.execute(f"SELECT * FROM [{t}] ORDER BY rowid").fetchall() for t in tables}
     finally:
         conn.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a small tmpfs when this user may mount one (root); else None."""
+    folder = tmp_path / "mnt"
+    folder.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        yield None
+        return
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(folder)], capture_output=True
+    )
+    if done.returncode != 0:
+        yield None
+        return
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def make_read_only(folder: Path, *, mounted: bool) -> None:
+    """Make `folder` (and the files in it) unwritable: remount a `small_disk` read-only
+    (root ignores file modes), else take the write bits away."""
+    if mounted:
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        return
+    for f in folder.iterdir():
+        f.chmod(0o444)
+    folder.chmod(0o555)

@@ -12,8 +12,9 @@ from workbench.cli import cli
 from workbench.interchange.readers import InputError
 from workbench.jobs.importing import import_paths
 from workbench.store import NewDocument, Store
+from workbench.store.schema import SCHEMA_VERSION
 
-from .conftest import db_snapshot
+from .conftest import db_snapshot, make_read_only
 
 
 def run(db_path: Path, *args: str):
@@ -234,3 +235,39 @@ def test_a_slow_source_is_still_all_or_nothing(tmp_path, db_path):
     assert wrote and isinstance(result, InputError) and ":4001:" in str(result)
     with Store(db_path) as store:
         assert [store.document(i).text for i in store.document_ids()] == ["Written meanwhile."]
+
+
+def test_import_into_a_read_only_database_is_one_line_and_exit_1(small_disk, tmp_path):
+    folder = small_disk or tmp_path / "ro"
+    folder.mkdir(exist_ok=True)
+    db = folder / "annotations.db"
+    Store(db).close()
+    src = write_jsonl(tmp_path / "d.jsonl", [{"text": "A."}])
+    make_read_only(folder, mounted=small_disk is not None)
+    try:
+        result = run(db, "import", str(src))
+    finally:
+        if small_disk is None:
+            folder.chmod(0o755)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().endswith(
+        "annotations.db is read-only: nothing can be saved"
+        " (check the permissions of the file and of its folder)"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_a_database_from_a_newer_workbench_is_refused_by_commands(tmp_path, db_path):
+    import sqlite3
+
+    Store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA user_version=9")
+    conn.commit()
+    conn.close()
+    before = db_snapshot(db_path)
+    result = run(db_path, "import", str(write_jsonl(tmp_path / "d.jsonl", [{"text": "A."}])))
+    assert result.exit_code == 2
+    known = f"knows up to {SCHEMA_VERSION}: upgrade workbench"
+    assert f"has schema version 9; this workbench {known}" in result.stderr
+    assert db_snapshot(db_path) == before

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import subprocess
 
@@ -35,7 +33,7 @@ from workbench.store import (
     schema,
 )
 
-from .conftest import db_snapshot, new_doc
+from .conftest import db_snapshot, make_read_only, new_doc
 
 ALL_MIGRATIONS = ["m001_initial", "m002_annotator_history_index", "m003_annotator_recent_index"]
 
@@ -206,7 +204,6 @@ def test_gold_is_accepted_spans_of_submitted_annotations(store: Store):
 
 def test_writers_in_parallel_processes_never_fail(db_path, tmp_path):
     """BEGIN IMMEDIATE + busy timeout: concurrent writers wait instead of failing."""
-    import subprocess
     import sys
     import textwrap
 
@@ -375,8 +372,8 @@ def test_a_database_with_a_higher_schema_version_is_refused_untouched(db_path):
     before = _file_bytes(db_path)
     with pytest.raises(
         SchemaTooNew,
-        match=r"annotations\.db has schema version 5; this workbench knows up to 3:"
-        r" upgrade workbench",
+        match=r"annotations\.db has schema version 5; this workbench knows up to"
+        rf" {schema.SCHEMA_VERSION}: upgrade workbench",
     ):
         Store(db_path)
     assert _file_bytes(db_path) == before
@@ -421,38 +418,13 @@ def test_a_write_lock_held_beyond_the_timeout_is_database_busy(db_path):
         assert store.annotation(ann.id).spans[0].status == ACCEPTED
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A folder on a small tmpfs when this user may mount one (root); else None."""
-    folder = tmp_path / "mnt"
-    folder.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        yield None
-        return
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(folder)], capture_output=True
-    )
-    if done.returncode != 0:
-        yield None
-        return
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
 def test_a_read_only_database_is_database_read_only(small_disk, tmp_path):
     folder = small_disk or tmp_path / "ro"
     folder.mkdir(exist_ok=True)
     path = folder / "annotations.db"
     with Store(path) as setup:
         ann = _annotation(setup)
-    if small_disk is not None:  # root ignores file modes: make the filesystem read-only
-        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-    else:
-        for f in folder.iterdir():
-            f.chmod(0o444)
-        folder.chmod(0o555)
+    make_read_only(folder, mounted=small_disk is not None)
     try:
         # WAL may refuse at open already, or at the first write: either is fine.
         refused = pytest.raises(DatabaseReadOnly, match=r"annotations\.db is read-only")

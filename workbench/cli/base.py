@@ -168,8 +168,10 @@ def _known(e: Exception) -> tuple[str, int] | None:
     """
     from ..config import ConfigError
     from ..interchange.readers import InputError
-    from ..store import DatabaseError, StoreError
+    from ..store import DatabaseError, DatabaseUnavailable, StoreError
 
+    if isinstance(e, DatabaseUnavailable):  # busy, read-only, disk full: not bad input
+        return str(e), EXIT_RUNTIME
     if isinstance(e, (InputError, ConfigError, StoreError)):
         return str(e), EXIT_INPUT
     if isinstance(e, DatabaseError):

@@ -381,8 +381,8 @@ class AnnotatingMixin(StoreBase):
                 "SELECT before FROM events WHERE annotation_id = ? AND before IS NOT NULL",
                 (annotation_id,),
             ):
-                for s in (_loads(before) or {}).get("spans", []):
-                    known.add((s["start"], s["end"], s["label"]))
+                for s in (Change.from_json(_loads(before)) or Change()).spans:
+                    known.add((s.span.start, s.span.end, s.span.label))
             added = [
                 replace(s, id=_insert_span(conn, annotation_id, s))
                 for s in self._suggested(conn, ann["doc_id"])
