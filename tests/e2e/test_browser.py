@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.model import ACCEPTED, SUBMITTED
+from workbench.model import ACCEPTED, REJECTED, SUBMITTED
 from workbench.store import NewDocument, Store
 
 from ..tui.helpers import ROOT, seed_db
@@ -32,6 +32,7 @@ pytest.importorskip("textual_serve", reason=f"textual-serve is not installed: {I
 webdriver = pytest.importorskip("selenium.webdriver", reason=f"no selenium: {INSTALL}")
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -176,7 +177,11 @@ def press(driver, *keys: str) -> None:
     """Type into the terminal, as a person's keyboard does (xterm's input textarea)."""
     driver.execute_script("document.querySelector('.xterm-helper-textarea').focus()")
     for key in keys:
-        ActionChains(driver).send_keys(key).perform()
+        if key.startswith("ctrl+"):
+            chain = ActionChains(driver).key_down(Keys.CONTROL).send_keys(key[5:])
+            chain.key_up(Keys.CONTROL).perform()
+        else:
+            ActionChains(driver).send_keys(key).perform()
 
 
 def test_accept_and_submit_in_a_browser(browser, tmp_path):
@@ -201,18 +206,20 @@ def test_accept_and_submit_in_a_browser(browser, tmp_path):
         if os.environ.get("WORKBENCH_SERVE_PNG"):  # how docs/serve.png is made
             shutil.copyfile(png, ROOT / os.environ["WORKBENCH_SERVE_PNG"])
 
+        press(browser, "x")  # reject "May 24, 2016", then ctrl+z (the one ctrl key) undoes it
+        wait_for(browser, " 3/31 ", "\u2717 DATE    May 24, 2016")
+        press(browser, "ctrl+z")
+        wait_for(browser, "? DATE    May 24, 2016", "\u2713 GPE     DUSHANBE")
+
         press(browser, "s")  # submit: the next document opens
         wait_for(browser, "done 1/3", "KABUL")
 
         with Store(db) as store:
             annotation = store.open_annotation(store.document_ids()[0], ANNOTATOR)
     assert annotation.status == SUBMITTED
-    accepted = [
-        annotation.document.text[s.span.start : s.span.end]
-        for s in annotation.spans
-        if s.status == ACCEPTED
-    ]
-    assert accepted == ["DUSHANBE"]
+    text = annotation.document.text
+    decided = [(text[s.span.start : s.span.end], s.status) for s in annotation.spans]
+    assert [d for d in decided if d[1] in (ACCEPTED, REJECTED)] == [("DUSHANBE", ACCEPTED)]
 
 
 # Written for this test: markup, an SGR colour, a window title (OSC) and a bell.
