@@ -44,7 +44,9 @@ def _weight(c: Cand) -> int:
     return WEIGHTS.get(c.source, CUE_WEIGHT if c.cue else MODEL_WEIGHT)
 
 
-def make_consistent(doc: Doc, cands: list[Cand]) -> list[Cand]:
+def make_consistent(
+    doc: Doc, cands: list[Cand], words: list[str], lowercase: set[str]
+) -> list[Cand]:
     """The candidates with one label per name, plus the name's unlabelled mentions."""
     votes: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for c in cands:
@@ -61,28 +63,32 @@ def make_consistent(doc: Doc, cands: list[Cand]) -> list[Cand]:
         if c.source == "model" and c.label in NAME_LABELS and label != c.label:
             c = replace(c, label=label)
         out.append(c)
-    return sorted(out + _unlabelled_mentions(doc, out, best), key=lambda c: c.start)
+    found = _unlabelled_mentions(doc, out, best, words, lowercase)
+    return sorted(out + found, key=lambda c: c.start)
 
 
 def _unlabelled_mentions(
-    doc: Doc, cands: list[Cand], best: dict[tuple[str, ...], str]
+    doc: Doc,
+    cands: list[Cand],
+    best: dict[tuple[str, ...], str],
+    words: list[str],
+    lowercase: set[str],
 ) -> list[Cand]:
     """Mentions of a labelled name (or a person's surname) that no candidate covers."""
     forms: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for c in cands:
         if c.label in NAME_LABELS:
-            forms[doc[c.start].text].add(tuple(t.text for t in doc[c.start : c.end]))
+            forms[words[c.start]].add(tuple(words[c.start : c.end]))
         if c.label == "PERSON" and c.end - c.start > 1:
-            forms[doc[c.end - 1].text].add((doc[c.end - 1].text,))
-    lowercase = {t.lower_ for t in doc if t.is_lower}
+            forms[words[c.end - 1]].add((words[c.end - 1],))
     taken = {i for c in cands for i in range(c.start, c.end)}
     found = []
-    for i, tok in enumerate(doc):
-        if i in taken or tok.text not in forms or not tok.text[:1].isupper():
+    for i, word in enumerate(words):
+        if i in taken or word not in forms or not word[:1].isupper():
             continue
-        for form in sorted(forms[tok.text], key=len, reverse=True):
+        for form in sorted(forms[word], key=len, reverse=True):
             end = i + len(form)
-            if tuple(t.text for t in doc[i:end]) != form or taken.intersection(range(i, end)):
+            if tuple(words[i:end]) != form or taken.intersection(range(i, end)):
                 continue
             if not _standalone(doc, i, end, lowercase):
                 continue

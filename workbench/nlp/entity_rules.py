@@ -60,14 +60,15 @@ class EntityConventions:
                 gold.append(Cand(ent.start, ent.end, ent.label_, "gold"))
             else:
                 model.extend(normalise(doc, ent.start, ent.end, ent.label_))
+        words = [t.text for t in doc]
         lowercase = {t.lower_ for t in doc if t.is_lower}
         model = [c for c in model if not _capitalised_common_word(doc, c, lowercase)]
-        model += find_headed_names(doc, model, lowercase)
+        model += find_headed_names(doc, model, lowercase, words)
         cands = merge(doc, _longest_first(gold), _longest_first(actors), model)
         cands = join_demonym_and_institution(doc, cands)
         cands = add_bracketed_acronyms(doc, cands)
-        cands = add_datelines(doc, cands)
-        cands = make_consistent(doc, cands)
+        cands = add_datelines(doc, cands, words)
+        cands = make_consistent(doc, cands, words, lowercase)
         doc.ents = [
             Span(doc, c.start, c.end, label=c.label, span_id=GOLD_ID if c.source == "gold" else 0)
             for c in cands
@@ -304,13 +305,14 @@ def _capitalised_common_word(doc: Doc, c: Cand, lowercase: set[str]) -> bool:
 _DETECTED_ORG_HEADS = lex.ORG_HEADS - {"Government", "Administration", "Red", "Cross", "Daily"}
 
 
-def find_headed_names(doc: Doc, cands: list[Cand], lowercase: set[str]) -> list[Cand]:
+def find_headed_names(
+    doc: Doc, cands: list[Cand], lowercase: set[str], words: list[str]
+) -> list[Cand]:
     """Capitalised names the model missed whose head word says what they are: "Zamfara
     State" GPE, "Chowgan Grounds" FAC, "Earthquake Network Center" ORG."""
     taken = {i for c in cands for i in range(c.start, c.end)}
     out = []
-    for i, tok in enumerate(doc):
-        head = tok.text
+    for i, head in enumerate(words):
         if i in taken or i == 0:
             continue
         if head in lex.FAC_HEADS:
@@ -407,12 +409,11 @@ def join_demonym_and_institution(doc: Doc, cands: list[Cand]) -> list[Cand]:
     return out
 
 
-def add_datelines(doc: Doc, cands: list[Cand]) -> list[Cand]:
+def add_datelines(doc: Doc, cands: list[Cand], words: list[str]) -> list[Cand]:
     """All-caps words opening a line before a comma or dash ("KABUL, May 3") are GPE."""
     out = list(cands)
-    for i, tok in enumerate(doc):
-        if i > 0 and "\n" not in doc.text[doc[i - 1].idx : tok.idx]:
-            continue
+    # Line starts: newlines are tokens of their own.
+    for i in [0] + [i + 1 for i, w in enumerate(words[:-1]) if "\n" in w]:
         end = i
         while end < len(doc) and end - i < 4 and doc[end].is_alpha and doc[end].is_upper:
             end += 1
