@@ -85,7 +85,8 @@ def atomic_file(out: Path) -> Iterator[IO[bytes]]:
         os.replace(tmp, out)
         fsync_folder(out.parent)
     except BaseException:
-        f.close()
+        with contextlib.suppress(OSError):  # closing flushes, which fails again on a full disk
+            f.close()
         tmp.unlink(missing_ok=True)
         raise
 
