@@ -114,3 +114,56 @@ def test_brat_errors_name_the_file_and_line_and_write_nothing(tmp_path):
     assert result.exit_code == 2
     assert "a.ann:2: discontinuous spans" in result.output
     assert gold(db, "m") == []
+
+
+def test_a_casualty_span_without_a_count_re_imports_everywhere(tmp_path):
+    """A hand-made KILLED span over words that are not a number: value and qualifier null."""
+    from workbench.model import Span
+
+    db = tmp_path / "source.db"
+    text = "Several villagers were killed near Homs."
+    with Store(db) as store:
+        annotate(store, text, [Span(0, 17, "KILLED", {"value": None, "qualifier": None})])
+    out = tmp_path / "gold.jsonl"
+    assert run(db, "export", "--out", str(out)).exit_code == 0
+    for args in (
+        ["import", str(out)],
+        ["import", "--as-gold", "--annotator", "m", str(out)],
+    ):
+        result = run(tmp_path / f"t{len(args)}.db", *args)
+        assert result.exit_code == 0, result.output
+    assert gold(tmp_path / "t5.db", "m") == [
+        (text, "submitted", [(0, 17, "KILLED", {"value": None, "qualifier": None})])
+    ]
+    from workbench.jobs.evaluating import read_gold_file
+
+    assert read_gold_file(out)[0][1][0].attrs == {"value": None, "qualifier": None}
+
+
+@pytest.mark.parametrize("fmt", ["brat", "conll"])
+def test_labels_brat_and_conll_cannot_hold_are_encoded(fmt, tmp_path):
+    from workbench.model import Span
+
+    db = tmp_path / "source.db"
+    text = "Two civilians died.\u2028Next\tline\x0bhere."
+    labels = ["CIVILIAN DEATHS", "50%", "A;B"]
+    with Store(db) as store:
+        annotate(
+            store, text, [Span(0, 13, labels[0]), Span(14, 24, labels[1]), Span(25, 29, labels[2])]
+        )
+    out = tmp_path / ("brat" if fmt == "brat" else "gold.conll")
+    assert run(db, "export", "--format", fmt, "--out", str(out)).exit_code == 0
+    if fmt == "conll":
+        lines = [line for line in out.read_text(encoding="utf-8").split("\n") if line]
+        assert all(len(line.split()) == 4 for line in lines)
+        assert "Two _ _ B-CIVILIAN%20DEATHS" in lines and "line _ _ B-A%3BB" in lines
+        return
+    ann = (out / "000001.ann").read_text(encoding="utf-8")
+    assert ann.splitlines()[0] == "T1\tCIVILIAN%20DEATHS 0 13\tTwo civilians"
+    assert len(ann.splitlines()) == 3  # no line broken by U+2028, a tab or VT
+    target = tmp_path / "t.db"
+    result = run(target, "import", "--as-gold", "--annotator", "m", "--add-labels", str(out))
+    assert result.exit_code == 0, result.output
+    assert [s[2] for s in gold(target, "m")[0][2]] == labels
+    refused = run(tmp_path / "u.db", "import", "--as-gold", "--annotator", "m", str(out))
+    assert refused.exit_code == 2 and "not in the configuration" in refused.output
