@@ -265,6 +265,19 @@ EVENTS = [
     ("The epidemic has killed 212 people and sickened 4,000.", [("212", KIL, 212, "exact")]),
     ("Some 90 people have succumbed to the fever this month.", [("Some 90", KIL, 90, "approx")]),
     ("The health ministry logged 31 cases, all of them fatal.", [("31", KIL, 31, "exact")]),
+    ("Some 300 people were admitted to hospital with dengue fever, 120 of them in the "
+     "capital.", []),
+    ("After the cholera outbreak was contained, a bus crash injured 14 people.",
+     [("14", INJ, 14, "exact")]),
+    # taken to hospital; the whole of a partitive is no count of the dead
+    ("Two people were taken to hospital with burns.", [("Two", INJ, 2, "exact")]),
+    ("The collapse killed 5 workers; 2 others were taken to hospital.",
+     [("5", KIL, 5, "exact"), ("2", INJ, 2, "exact")]),
+    ("He said 12 of the 20 people on board died.", [("12", KIL, 12, "exact")]),
+    ("Nine of the 30 injured were children.",
+     [("Nine", INJ, 9, "exact"), ("30", INJ, 30, "exact")]),
+    ("Three firefighters were among the 11 people who lost their lives in the blaze.",
+     [("Three", KIL, 3, "exact"), ("11", KIL, 11, "exact")]),
     # missing, rescued, searched for, uncertain witness counts
     ("Seventy people were still missing on Tuesday.", []),
     ("Firefighters rescued 25 people from the burning tower.", []),
@@ -331,6 +344,11 @@ PARSE_ONLY = (
     "Officials declined to name",
     "Murders went up by 24",
     "The toll climbed by 25",
+    "Two people were taken to hospital",
+    "The collapse killed 5 workers",
+    "He said 12 of the 20",
+    "Nine of the 30 injured",
+    "Three firefighters were among",
     "The death toll rose by 14",
     "Police cut the murder rate",
 )

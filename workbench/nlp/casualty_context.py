@@ -17,13 +17,21 @@ from .casualty_labels import (
     word_label,
 )
 
+_INJURY_WORDS = {"injuries", "injury", "wounds", "burns", "wounded", "injured"}
+
 
 def illness(doc: Doc, start: int, end: int) -> bool:
-    """The counted people are ill, not injured: "hospitalised with dengue", "cholera patients"."""
-    for tok in doc[max(0, start - 2) : min(len(doc), end + 12)]:
-        if tok.i >= end and (tok.lower_ in WINDOW_BREAKS or tok.lower_ in ("and", ";")):
+    """The counted people are ill, not injured: "hospitalised with dengue", "cholera
+    patients", "admitted with fever - 16 in the capital". An injury word between the
+    count and the disease keeps it a count of the injured."""
+    for tok in doc[end : min(len(doc), end + 12)]:
+        if tok.lower_ in WINDOW_BREAKS or tok.lower_ in ("and", ";") or tok.lower_ in _INJURY_WORDS:
             break
-        if tok.lower_ in ("injuries", "injury", "wounds", "burns", "wounded", "injured"):
+        if tok.lower_ in ILLNESS:
+            return True
+    for k in range(start - 1, max(0, start - 15) - 1, -1):
+        tok = doc[k]
+        if tok.lower_ in (".", ";", "!", "?") or word_label(tok) == "INJURED":
             return False
         if tok.lower_ in ILLNESS:
             return True
@@ -88,6 +96,19 @@ def difference(doc: Doc, start: int, end: int) -> bool:
         rest = [w for w in after if w != ","]
         return bool(rest) and rest[0] in ("from", "compared", "than", "against")
     return False
+
+
+def partitive_whole(doc: Doc, start: int, end: int) -> bool:
+    """ "12 of the 20 people on board died": the 20 are everyone, not the dead; it counts
+    only with a trigger of its own ("three of the 11 killed")."""
+    before = [t.lower_ for t in doc[max(0, start - 3) : start]]
+    if before[-2:] != ["of", "the"] and before[-1:] != ["of"]:
+        return False
+    k = start - (3 if before[-2:] == ["of", "the"] else 2)
+    if k < 0 or not (doc[k].like_num or doc[k].lower_ in ("one", "none", "some", "all")):
+        return False
+    nxt = [t for t in doc[end : end + 2]]
+    return not any(word_label(t) for t in nxt)
 
 
 def negated_group(doc: Doc, start: int) -> bool:

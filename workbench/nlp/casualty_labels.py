@@ -143,6 +143,10 @@ def _local_label(noun: Token, span: Span) -> str | None:
             continue
         if child.dep_ in ("amod", "acl", "relcl", "oprd", "appos") and word_label(child):
             return None if _negated(child) else word_label(child)
+        if child.dep_ in ("acl", "relcl") and child.pos_ == "VERB" and not _negated(child):
+            label = _argument_label(child, noun)
+            if label:
+                return label  # "11 people who lost their lives", "people taken to hospital"
         if child.dep_ == "prep" and child.lower_ == "with" and _injury_words(child):
             return INJURED  # "11 people with minor injuries"
         if child.dep_ == "prep" and child.lower_ in ("of", "among"):
@@ -194,6 +198,8 @@ def _argument_label(verb: Token, skip: Token) -> str | None:
             return _argument_label(child, skip)  # "one is said to be in stable condition"
         if _to_death(child):
             return KILLED  # "trampled to death", "beaten to death"
+        if _to_hospital(verb, child):
+            return INJURED  # "taken to hospital", "rushed to hospital"
         if child.dep_ == "prep" and child.lower_ in ("for", "with", "in", "among", "of"):
             for pobj in child.children:
                 if any(t.lower_ in ("injuries", "injury", "wounds") for t in pobj.subtree):
@@ -215,6 +221,15 @@ def _argument_label(verb: Token, skip: Token) -> str | None:
 
 def _injury_words(tok: Token) -> bool:
     return any(t.lower_ in ("injuries", "injury", "wounds", "burns") for t in tok.subtree)
+
+
+def _to_hospital(verb: Token, prep: Token) -> bool:
+    return (
+        verb.lemma_ in ("take", "rush", "admit", "airlift", "fly", "carry", "ferry")
+        and prep.dep_ == "prep"
+        and prep.lower_ == "to"
+        and any(p.lower_ in ("hospital", "hospitals") for p in prep.children)
+    )
 
 
 def _to_death(prep: Token) -> bool:
@@ -249,8 +264,10 @@ def condition_after(doc: Doc, end: int) -> bool:
 def _clause_label(noun: Token) -> str | None:
     """A trigger in a clause on the noun: "those who drowned", "those killed"."""
     for c in noun.children:
-        if c.dep_ in ("acl", "amod", "relcl") and word_label(c) and not _negated(c):
-            return word_label(c)
+        if c.dep_ in ("acl", "amod", "relcl") and not _negated(c):
+            label = word_label(c) or (_argument_label(c, noun) if c.pos_ == "VERB" else None)
+            if label:
+                return label
     return None
 
 

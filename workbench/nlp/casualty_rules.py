@@ -24,6 +24,7 @@ from .casualty_context import (
     is_mixed,
     list_label,
     negated_group,
+    partitive_whole,
     searched_for,
     subset_label,
 )
@@ -47,6 +48,8 @@ def find_casualties(doc: Doc) -> list[Span]:
         if counted is None or is_mixed(doc, start, end) or negated_group(doc, qual_start):
             continue
         if difference(doc, qual_start, end) or searched_for(doc, qual_start):
+            continue
+        if partitive_whole(doc, qual_start, end):
             continue
         label = INJURED if condition_after(doc, end) else adjacent_label(doc, qual_start, end)
         if label is None and blocked(doc, qual_start, end):
