@@ -54,3 +54,33 @@ async def test_resize_keeps_the_focused_span_shown_and_keys_working(app_for, rea
     spans = {(s.span.start, s.span.end): s for s in store.open_annotation(1, ANNOTATOR).spans}
     assert spans[(focused.start, focused.end)].status == ACCEPTED
     assert find(TEXT, focused.text_in(TEXT)) is not None
+
+
+async def test_a_new_document_of_another_length_gets_its_own_scroll_range(tmp_path):
+    from workbench.store import NewDocument, Store
+    from workbench.tui.app import make_app
+    from workbench.tui.widgets.document_view import DocumentView
+
+    from .helpers import config
+
+    first = "\n".join(f"Paragraph {i}: officials said three people were killed." for i in range(80))
+    second = "\n".join(f"Line {i}." for i in range(50))
+    db = tmp_path / "long.db"
+    with Store(db) as store:
+        store.add_documents([NewDocument(first, {}, "a"), NewDocument(second, {}, "b")])
+    app = make_app(db, config(), ANNOTATOR, prefetch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(DocumentView)
+        rows_before = view.virtual_size.height
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.press("s")  # nothing pending: submitted, the shorter one opens
+        await pilot.pause()
+        assert app.session.annotation.document.id == 2
+        rows = view.virtual_size.height
+        assert rows == 50 < rows_before
+        # The scrollbar stayed, so no layout ran: its thumb and the range follow anyway.
+        assert view.vertical_scrollbar.window_virtual_size == rows
+        assert view.max_scroll_y == rows - view.scrollable_content_region.height
+        assert view.scroll_y == 0

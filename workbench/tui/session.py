@@ -59,6 +59,10 @@ def casualty_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, An
     return count_attrs(None, None)
 
 
+def _text_order(s: AnnotatedSpan) -> tuple[int, int, int]:
+    return (s.span.start, s.span.end, s.id)
+
+
 class Session:
     """One annotator working through the documents of one store."""
 
@@ -161,22 +165,35 @@ class Session:
             self.focus_index = min(old_index, max(0, len(self.spans) - 1))
 
     def _reread(self, span_id: int, focus_id: int | None = None) -> None:
-        """Re-read the one span an action changed (gone when deleted), keep text order."""
+        """Re-read the one span an action changed (gone when deleted), keep text order.
+
+        The other spans stay the same objects, so the widgets find what changed by
+        identity; with thousands of spans nothing here walks them more than once.
+        """
         assert self.annotation is not None
         old_index = self.focus_index
-        spans = [s for s in self.spans if s.id != span_id]
+        spans = list(self.spans)
+        at = self._index_of(span_id)
+        if at is not None:
+            del spans[at]
         changed = self.store.annotated_span(span_id)
         if changed is not None:
-            keys = [(s.span.start, s.span.end, s.id) for s in spans]
-            at = bisect.bisect(keys, (changed.span.start, changed.span.end, changed.id))
+            at = bisect.bisect(spans, _text_order(changed), key=_text_order)
             spans.insert(at, changed)
         self.spans = tuple(spans)
         self.annotation = replace(self.annotation, spans=self.spans)
-        ids = [s.id for s in self.spans]
-        if focus_id is not None and focus_id in ids:
-            self.focus_index = ids.index(focus_id)
+        if changed is not None and focus_id == changed.id:
+            self.focus_index = at or 0
+        elif focus_id is not None and (found := self._index_of(focus_id)) is not None:
+            self.focus_index = found
         else:
             self.focus_index = min(old_index, max(0, len(self.spans) - 1))
+
+    def _index_of(self, span_id: int) -> int | None:
+        """Where a span is in text order: the focused one at once, others by a scan."""
+        if self.focus_index < len(self.spans) and self.spans[self.focus_index].id == span_id:
+            return self.focus_index
+        return next((i for i, s in enumerate(self.spans) if s.id == span_id), None)
 
     def _first_pending(self) -> None:
         for i, s in enumerate(self.spans):
@@ -223,8 +240,8 @@ class Session:
 
     def _advance_from(self, span_id: int) -> None:
         """Focus the next pending span after this one, so a run of decisions flows."""
-        ids = [s.id for s in self.spans]
-        here = ids.index(span_id) if span_id in ids else self.focus_index
+        found = self._index_of(span_id)
+        here = self.focus_index if found is None else found
         for i in range(here + 1, len(self.spans)):
             if self.spans[i].status == PENDING:
                 self.focus_index = i

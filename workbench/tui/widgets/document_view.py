@@ -65,6 +65,10 @@ class DocumentView(ScrollView, can_focus=False):
         # What to keep in view when the terminal changes size.
         self._focus: AnnotatedSpan | None = None
         self._selection: Selection | None = None
+        # What the lines were last styled with: the spans (per line too), focus, selection.
+        self._spans: Sequence[AnnotatedSpan] = ()
+        self._per_line: list[list[AnnotatedSpan]] = []
+        self._drawn: tuple[AnnotatedSpan | None, Selection | None] = (None, None)
 
     # ---- what is shown -------------------------------------------------------------
 
@@ -85,8 +89,9 @@ class DocumentView(ScrollView, can_focus=False):
         self.lines = [Line(a, b) for a, b in split_lines(self.text)]
         self.line_starts = [line.start for line in self.lines]
         self.width = self._wrap_width()
-        per_line = self._spans_per_line(spans)
-        for line, line_spans in zip(self.lines, per_line, strict=True):
+        self._spans, self._per_line = spans, self._spans_per_line(spans)
+        self._drawn = (focus, selection)
+        for line, line_spans in zip(self.lines, self._per_line, strict=True):
             self._restyle(line, line_spans, focus, selection)
         self._layout_rows()
         self.scroll_to(0, 0, animate=False, immediate=True)
@@ -100,8 +105,8 @@ class DocumentView(ScrollView, can_focus=False):
     ) -> None:
         """Restyle the lines whose spans, focus or selection changed."""
         relaid = False
-        for i, line_spans in enumerate(self._spans_per_line(spans)):
-            line = self.lines[i]
+        for i in self._touched_lines(spans, focus, selection):
+            line, line_spans = self.lines[i], self._per_line[i]
             signature = self._signature(line, line_spans, focus, selection)
             if signature == line.signature:
                 continue
@@ -127,13 +132,66 @@ class DocumentView(ScrollView, can_focus=False):
 
     def _spans_per_line(self, spans: Sequence[AnnotatedSpan]) -> list[list[AnnotatedSpan]]:
         out: list[list[AnnotatedSpan]] = [[] for _ in self.lines]
-        starts = self.line_starts
         for s in spans:
-            first = max(0, bisect.bisect_right(starts, s.span.start) - 1)
-            last = max(0, bisect.bisect_right(starts, max(s.span.start, s.span.end - 1)) - 1)
-            for i in range(first, last + 1):
+            for i in self._lines_of(s.span.start, s.span.end):
                 out[i].append(s)
         return out
+
+    def _lines_of(self, start: int, end: int) -> range:
+        """The lines a range of the text [start, end) touches (at least one)."""
+        starts = self.line_starts
+        first = max(0, bisect.bisect_right(starts, start) - 1)
+        last = max(0, bisect.bisect_right(starts, max(start, end - 1)) - 1)
+        return range(first, last + 1)
+
+    def _touched_lines(
+        self,
+        spans: Sequence[AnnotatedSpan],
+        focus: AnnotatedSpan | None,
+        selection: Selection | None,
+    ) -> list[int]:
+        """The lines that may look different now, the per-line spans brought up to date.
+
+        The session replaces only the span objects an action changed, so comparing
+        identities finds them without looking at 5,000 spans' contents; only their
+        lines, and those of the old and new focus and selection, are looked at again.
+        """
+        if not self.lines:
+            return []
+        old = self._spans
+        if len(old) == len(spans):  # a span changed (or moved): one pass, no hashing
+            differ = [i for i, (a, b) in enumerate(zip(old, spans, strict=True)) if a is not b]
+            gone, came = [old[i] for i in differ], [spans[i] for i in differ]
+        else:  # added or deleted
+            old_ids, new_ids = {id(s) for s in old}, {id(s) for s in spans}
+            gone = [s for s in old if id(s) not in new_ids]
+            came = [s for s in spans if id(s) not in old_ids]
+        self._spans = spans
+        if len(gone) + len(came) > len(self.lines):  # a bulk change: redo all, in one pass
+            self._per_line = self._spans_per_line(spans)
+            self._drawn = (focus, selection)
+            return list(range(len(self.lines)))
+        touched: set[int] = set()
+        for s in gone:
+            for i in self._lines_of(s.span.start, s.span.end):
+                line_spans = self._per_line[i]
+                del line_spans[next(j for j, x in enumerate(line_spans) if x is s)]
+                touched.add(i)
+        for s in came:
+            key = (s.span.start, s.span.end, s.id)
+            for i in self._lines_of(s.span.start, s.span.end):
+                line_spans = self._per_line[i]
+                at = bisect.bisect(line_spans, key, key=lambda x: (x.span.start, x.span.end, x.id))
+                line_spans.insert(at, s)
+                touched.add(i)
+        for was_focus, was_selection in (self._drawn, (focus, selection)):
+            if was_focus is not None:
+                touched.update(self._lines_of(was_focus.span.start, was_focus.span.end))
+            if was_selection is not None:  # a selection also marks the line it ends
+                lines = self._lines_of(was_selection.start - 1, was_selection.end + 1)
+                touched.update(lines)
+        self._drawn = (focus, selection)
+        return sorted(touched)
 
     def _signature(
         self,
@@ -192,7 +250,11 @@ class DocumentView(ScrollView, can_focus=False):
         viewport = self.scrollable_content_region.height
         if old.height > viewport and height > viewport:  # the scrollbar stays
             self.set_reactive(ScrollView.virtual_size, new)
-            self._scroll_update(new)  # Textual's own update of scrollbars and scroll range
+            # What a layout would change, set directly: the thumb and the scroll range.
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = height
+            bar.window_size = self.container_size.height - self.scrollbar_size_horizontal
+            self.scroll_y = min(self.scroll_y, self.max_scroll_y)
         else:
             self.virtual_size = new  # a scrollbar appears or goes: lay the screen out
 
