@@ -1,10 +1,16 @@
 """The `workbench` command line: parses options, opens the store, calls in.
 
 One module per command group (documents, suggest, export, evaluate, review,
-settings), each a thin layer over jobs/, store/ and review.py; shared helpers in
-base.py. Heavy imports (spaCy, Textual) happen inside the commands that need them,
-so `workbench --help` starts fast. To add a command, write it in the module of its
-group (or a new one) with `@click.command()` and add it to `cli` below.
+settings, serve), each a thin layer that parses options, calls jobs/, store/,
+review.py or tui/, and prints; shared helpers (the context, one-line errors, output
+with control characters made visible, the progress bar) in base.py.
+
+May import every other floor; nothing imports cli/. At module level only click and
+the pure core: the store, spaCy and Textual are imported inside the commands that
+use them, so `workbench --help` loads none of them (tests/test_cli.py checks it in a
+fresh interpreter). To add a command, write it in the module of its group (or a new
+one) with `@click.command()`, add it to `cli` below and to the README's Commands
+table with its options (tests/test_docs_cover_cli.py checks that too).
 """
 
 from __future__ import annotations
