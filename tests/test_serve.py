@@ -20,6 +20,7 @@ from workbench.jobs.serve import (
     annotator_command,
     browser_key_clashes,
     is_loopback,
+    same_site,
 )
 
 from .tui.helpers import seed_db
@@ -70,6 +71,28 @@ def test_the_command_opens_the_annotator_by_default(tmp_path):
 )
 def test_only_loopback_is_loopback(host, loopback):
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "public_url", "listening", "ok"),
+    [
+        ("http://localhost:8000", "127.0.0.1:8000", None, "127.0.0.1", True),
+        ("http://127.0.0.1:8000", "127.0.0.1:8000", None, "127.0.0.1", True),
+        ("http://[::1]:8000", "127.0.0.1:8000", None, "127.0.0.1", True),
+        (None, "127.0.0.1:8000", None, "127.0.0.1", True),  # not a browser
+        ("https://news.example", "127.0.0.1:8000", None, "127.0.0.1", False),
+        ("http://localhost:9000", "127.0.0.1:8000", None, "127.0.0.1", False),
+        ("null", "127.0.0.1:8000", None, "127.0.0.1", False),
+        ("http://news.example:8000", "news.example:8000", None, "127.0.0.1", False),
+        (None, "news.example:8000", None, "127.0.0.1", False),
+        ("http://localhost:9000", "localhost:9000", "http://localhost:9000", "127.0.0.1", True),
+        ("https://wb.example", "wb.example", "https://wb.example", "127.0.0.1", True),
+        ("http://wb:8000", "wb:8000", None, "0.0.0.0", True),
+        ("https://news.example", "wb:8000", None, "0.0.0.0", False),
+    ],
+)
+def test_only_the_servers_own_pages_open_a_websocket(origin, host, public_url, listening, ok):
+    assert same_site(origin, host, public_url, listening) is ok
 
 
 def test_url():

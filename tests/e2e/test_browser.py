@@ -132,7 +132,7 @@ def serving(db: Path, workdir: Path) -> Iterator[str]:
     )
     try:
         _wait_for_port(port, server, workdir / "serve.log")
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://localhost:{port}/"  # as the README says; the websocket is on 127.0.0.1
     finally:
         server.terminate()  # graceful: textual-serve tells each annotator to quit
         # An annotator still loading spaCy for its prefetch finishes that first; what is
@@ -241,3 +241,27 @@ def test_markup_and_escapes_show_literally_in_a_browser(browser, tmp_path):
         assert "[link=https://example.invalid]no link[/link]" in text
         assert "Red? \u241b[31mnot red\u241b[0m; title \u241b]0;pwned\u2407; bell \u2407." in text
         assert "pwned" not in browser.title
+
+
+def _handshake(url: str, origin: str, host: str | None = None) -> int:
+    """The HTTP status of a websocket handshake to the server, as a page of `origin`."""
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    request = (
+        f"GET /ws?width=80&height=24 HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: {origin}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as s:
+        s.sendall(request.encode())
+        return int(s.recv(4096).split()[1])
+
+
+def test_pages_of_other_sites_cannot_drive_the_annotator(tmp_path):
+    db = seed_db(tmp_path / "annotations.db")
+    with serving(db, tmp_path) as url:
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        assert _handshake(url, "https://news.example") == 403
+        # a site's name made to resolve to 127.0.0.1 (DNS rebinding)
+        rebound = f"news.example:{port}"
+        assert _handshake(url, f"http://{rebound}", host=rebound) == 403
+        assert _handshake(url, f"http://localhost:{port}") == 101  # the page itself

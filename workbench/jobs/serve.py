@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 INSTALL_HINT = "textual-serve is not installed: pip install 'workbench[serve]'"
 
@@ -105,13 +106,56 @@ def browser_key_clashes(keys: Mapping[str, str]) -> list[tuple[str, str]]:
     ]
 
 
-def make_server(served: Served, title: str) -> Any:
-    """A textual-serve `Server` for `served`; ServeUnavailable without the extra."""
+def _host_port(url: str) -> tuple[str, int | None]:
+    """(host, port) of a URL or of a bare `host:port` (a Host header)."""
+    parts = urlsplit(url if "://" in url else f"//{url}")
     try:
+        port = parts.port
+    except ValueError:
+        return "", None
+    return parts.hostname or "", port or {"http": 80, "https": 443}.get(parts.scheme or "http")
+
+
+def same_site(
+    origin: str | None, host: str, public_url: str | None = None, listening: str = "127.0.0.1"
+) -> bool:
+    """Whether a websocket handshake with this Origin, sent to this Host, comes from a
+    page of this server (listening on `listening`).
+
+    A browser lets any site's page open a websocket to localhost and says which page
+    it is in Origin: without this check, a page the annotator happens to visit while
+    the port is forwarded could drive their annotator. A server on loopback also wants
+    a loopback Host: another name there is a site's name made to resolve to 127.0.0.1
+    (DNS rebinding). Clients that are not browsers send no Origin (and could send any).
+    """
+    page, own, public = _host_port(origin or ""), _host_port(host), _host_port(public_url or "")
+    if is_loopback(listening) and not is_loopback(own[0]) and own[0] != public[0]:
+        return False
+    if origin is None:
+        return True
+    if page[0] and page in (own, public):
+        return True
+    # The page at http://localhost:8000 asks for ws://127.0.0.1:8000: one machine.
+    return bool(page[0]) and is_loopback(page[0]) and is_loopback(own[0]) and page[1] == own[1]
+
+
+def make_server(served: Served, title: str) -> Any:
+    """A textual-serve `Server` for `served` that refuses websockets from other sites'
+    pages; ServeUnavailable without the extra."""
+    try:
+        from aiohttp import web
         from textual_serve.server import Server
     except ImportError as e:
         raise ServeUnavailable(INSTALL_HINT) from e
-    return Server(
+
+    class SameSiteServer(Server):
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            origin = request.headers.get("Origin")
+            if not same_site(origin, request.host, served.public_url, served.host):
+                raise web.HTTPForbidden(text="websocket from another site's page refused")
+            return await super().handle_websocket(request)
+
+    return SameSiteServer(
         served.command,
         host=served.host,
         port=served.port,
