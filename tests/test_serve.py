@@ -172,5 +172,6 @@ def test_a_port_in_use_is_one_line(tmp_path):
         out = _serve(tmp_path, "--port", str(port))
     assert out.returncode == 1
     assert "warning" not in out.stderr
+    assert f"ssh -L {port}:localhost:{port} " in out.stderr  # how to reach it from a laptop
     (error,) = [line for line in out.stderr.splitlines() if "error" in line]
     assert error.startswith("workbench: error: ") and "Traceback" not in out.stderr

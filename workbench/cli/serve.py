@@ -72,6 +72,12 @@ def serve(ctx: Context, host: str, port: int, public_url: str | None) -> None:
     _init_if_new(ctx)  # once here, not in each browser session at the same time
     with errors_reported():
         click.echo(f"Open {served.url} in a browser (Ctrl+C stops the server).", err=True)
+        if is_loopback(host) and public_url is None:
+            click.echo(
+                f"From another machine: ssh -L {port}:localhost:{port} THIS-SERVER, then "
+                f"open http://localhost:{port} there.",
+                err=True,
+            )
         server.serve()
 
 

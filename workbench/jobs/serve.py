@@ -2,8 +2,9 @@
 
 Each browser session runs the same annotator as the terminal, as a subprocess of
 the server, as the account that started it: the command is built here, quoted
-with shlex, with the database, configuration and annotator of the server. Nothing
-here imports Textual or textual-serve until a server is actually made.
+with shlex, with the database, configuration and annotator of the server. The
+server opens a session only for its own pages (`same_site`). Nothing here imports
+Textual or textual-serve until a server is actually made.
 """
 
 from __future__ import annotations
