@@ -245,3 +245,69 @@ def test_a_team_adds_its_own_pattern_file_in_the_config(tmp_path):
     config_path.write_text('[workbench]\nentity_patterns = "team.jsonl"\n')
     with pytest.raises(ConfigError, match="entity_patterns must be a list"):
         load_config(config_path)
+
+
+def test_a_single_common_word_needs_two_confirming_documents():
+    support = [("DATE", "June", 1), ("GPE", "Jableh", 1), ("ORG", "Police", 1), ("ORG", "Army", 2)]
+    assert gold_ruler.learned_patterns(support) == [("GPE", "Jableh"), ("ORG", "Army")]
+
+
+def _confirm(store, text, spans, annotator="amira"):
+    from workbench.model import Span
+
+    from .conftest import new_doc
+
+    store.add_documents([new_doc(text)])
+    ann = store.open_annotation(store.document_ids()[-1], annotator)
+    for part, label in spans:
+        start = text.index(part)
+        store.add_span(ann.id, Span(start, start + len(part), label), annotator)
+    store.submit(ann.id, annotator)
+
+
+def test_the_gold_ruler_cannot_make_a_confirmed_date_or_age_worse(db_path):
+    """One annotator's DATE "June" and mistaken DATE "14-year-old" do not come back
+    elsewhere, and the casualty rules are not led into the date."""
+    from workbench.config import load_config
+    from workbench.jobs.suggesting import store_suggester
+    from workbench.nlp.suggest import build_suggester
+    from workbench.store import Store
+
+    with Store(db_path) as store:
+        _confirm(store, "Talks began in June in Tarim.", [("June", "DATE"), ("Tarim", "GPE")])
+        _confirm(store, "A 14-year-old was hurt in Sayun.", [("14-year-old", "DATE")])
+        config = load_config(None)
+        suggester = store_suggester(store, config, MODEL)
+    text = "Rebels shelled Tarim on June 12, 2023, and a 14-year-old boy was hurt."
+    [spans] = suggester.suggest([text])
+    got = [(s.text_in(text), s.label, s.source) for s in spans]
+    assert ("Tarim", "GPE", "gold-ruler") in got  # an uncommon name: one document is enough
+    assert ("June 12, 2023", "DATE", "model") in got
+    assert not any(t in ("June", "14-year-old") for t, _, _ in got)
+    [plain] = build_suggester((MODEL,), strict=True).suggest([text])
+    casualties = [(s.start, s.end, s.label, s.value) for s in spans if s.label == "INJURED"]
+    assert casualties == [(s.start, s.end, s.label, s.value) for s in plain if s.label == "INJURED"]
+
+
+def test_evaluate_never_scores_the_gold_ruler_on_the_documents_it_learnt_from(db_path, tmp_path):
+    from click.testing import CliRunner
+
+    from workbench.cli import cli
+    from workbench.store import Store
+
+    text = "Rockets hit Qardaha and Baniyas. Later Qardaha was calm."
+    with Store(db_path) as store:
+        _confirm(store, text, [("Qardaha", "GPE"), ("Baniyas", "GPE")])
+        _confirm(store, "Qardaha mourned. Baniyas too.", [("Qardaha", "GPE"), ("Baniyas", "GPE")])
+    gold = tmp_path / "gold.jsonl"
+    start = text.index("Baniyas")
+    gold.write_text(
+        json.dumps({"text": text, "spans": [{"start": start, "end": start + 7, "label": "GPE"}]})
+    )
+    args = ["--db", str(db_path), "evaluate", str(gold), "--model", "blank:en", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert list(json.loads(result.stdout)) == [
+        "base",
+        "gold ruler, not learnt from these documents",
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..interchange.readers import iter_file
-from ..model import REVIEWED, SUBMITTED, Span
+from ..model import REVIEWED, SUBMITTED, Span, text_hash
 from ..nlp.evaluate import EvalReport, evaluate_documents
 from . import Report, no_progress
 
@@ -35,11 +35,20 @@ def file_runs(
     gold: list[GoldDoc], store: Store | None, casualty_labels: Sequence[str]
 ) -> list[EvalRun]:
     """Runs on a gold file: the base suggester, and with the gold ruler where the
-    database (if any) has confirmed entities."""
-    patterns = store.confirmed_entities(exclude_labels=casualty_labels) if store else []
+    database (if any) has confirmed entities. The ruler never learns from the file's
+    own documents, and the run's name says when it left some out."""
+    from ..nlp.gold_ruler import learned_patterns
+
     runs = [EvalRun("base", gold, [])]
-    if patterns:
-        runs.append(EvalRun("gold ruler", gold, patterns))
+    if store is not None:
+        everything = store.confirmed_entity_support(exclude_labels=casualty_labels)
+        own = [text_hash(text) for text, _ in gold]
+        support = store.confirmed_entity_support(exclude_labels=casualty_labels, exclude_hashes=own)
+        name = (
+            "gold ruler" if support == everything else "gold ruler, not learnt from these documents"
+        )
+        if patterns := learned_patterns(support):
+            runs.append(EvalRun(name, gold, patterns))
     return [r for r in runs if r.gold]
 
 
@@ -124,15 +133,18 @@ def gold_ruler_folds(
 
     Learning and scoring on the same documents would flatter the ruler.
     """
+    from ..nlp.gold_ruler import learned_patterns
+
     halves = [gold[0::2], gold[1::2]]
     folds = []
     for i, half in enumerate(halves):
         other = halves[1 - i]
-        counts: dict[str, Counter[str]] = {}
+        counts: dict[str, Counter[str]] = {}  # text -> label -> documents
         for text, spans in other:
-            for s in spans:
-                if s.label not in exclude_labels:
-                    counts.setdefault(s.text_in(text), Counter())[s.label] += 1
-        patterns = sorted((c.most_common(1)[0][0], t) for t, c in counts.items() if len(t) > 1)
+            seen = {(s.text_in(text), s.label) for s in spans if s.label not in exclude_labels}
+            for span_text, label in seen:
+                counts.setdefault(span_text, Counter())[label] += 1
+        support = [(*c.most_common(1)[0], t) for t, c in counts.items() if len(t) > 1]
+        patterns = sorted(learned_patterns((label, t, n) for label, n, t in support))
         folds.append((half, patterns))
     return folds

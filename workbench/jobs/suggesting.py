@@ -30,8 +30,11 @@ OnFailure = Callable[[Failure], None]
 
 
 def gold_patterns(store: Store, config: Config) -> list[tuple[str, str]]:
-    """(label, text) of entities annotators confirmed in `store`: the gold ruler's patterns."""
-    return store.confirmed_entities(exclude_labels=config.casualty_labels)
+    """(label, text) of entities annotators confirmed in `store`: the gold ruler's patterns
+    (a single common word only once two documents confirm it, never an age as DATE)."""
+    from ..nlp.gold_ruler import learned_patterns
+
+    return learned_patterns(store.confirmed_entity_support(exclude_labels=config.casualty_labels))
 
 
 def store_suggester(store: Store, config: Config, model: str | None = None) -> Suggester:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import orjson
+
 from ..model import (
     ACCEPTED,
     REVIEWED,
@@ -28,7 +30,6 @@ from .base import (
     _event_of,
     _fetch,
     _insert_spans,
-    _loads,
     _now,
 )
 
@@ -40,20 +41,7 @@ class GoldMixin(StoreBase):
         self, *, annotator: str | None = None, statuses: Sequence[str] = (SUBMITTED,)
     ) -> Iterator[Annotation]:
         """Annotations in document order, filtered by annotator and status."""
-        marks = ",".join("?" * len(statuses))
-        where, params = [f"status IN ({marks})"], list(statuses)
-        if annotator is not None:
-            where.append("annotator = ?")
-            params.append(annotator)
-        ids = [
-            r["id"]
-            for r in self._rows(
-                f"SELECT id FROM annotations WHERE {' AND '.join(where)} ORDER BY doc_id, id",
-                params,
-            )
-        ]
-        for annotation_id in ids:
-            yield self.annotation(annotation_id)
+        return self.annotations_in_bulk(annotator=annotator, statuses=statuses)
 
     def confirmed_entities(
         self, exclude_labels: Sequence[str] = (), min_count: int = 1
@@ -73,6 +61,29 @@ class GoldMixin(StoreBase):
             if r["n"] >= min_count and r["text"].strip() == r["text"] and len(r["text"]) > 1:
                 best.setdefault(r["text"], r["label"])
         return sorted((label, text) for text, label in best.items())
+
+    def confirmed_entity_support(
+        self, exclude_labels: Sequence[str] = (), exclude_hashes: Sequence[str] = ()
+    ) -> list[tuple[str, str, int]]:
+        """(label, text, documents) of entity spans in submitted or reviewed gold: each
+        text with the label given in the most documents, and in how many documents it
+        was confirmed with that label; documents whose hash is in `exclude_hashes` left
+        out (a gold ruler must not learn from the documents it is scored on)."""
+        labels = ",".join("?" * len(exclude_labels)) or "''"
+        hashes = ",".join("?" * len(exclude_hashes)) or "''"
+        rows = self._rows(
+            'SELECT s.label, substr(d.text, s.start + 1, s."end" - s.start) AS text,'
+            " count(DISTINCT a.doc_id) AS n FROM annotation_spans s"
+            " JOIN annotations a ON a.id = s.annotation_id JOIN documents d ON d.id = a.doc_id"
+            f" WHERE s.status = ? AND a.status IN (?, ?) AND s.label NOT IN ({labels})"
+            f" AND d.hash NOT IN ({hashes}) GROUP BY 1, 2 ORDER BY n DESC, 1, 2",
+            [ACCEPTED, SUBMITTED, REVIEWED, *exclude_labels, *exclude_hashes],
+        )
+        best: dict[str, tuple[str, int]] = {}
+        for r in rows:
+            if r["text"].strip() == r["text"] and len(r["text"]) > 1:
+                best.setdefault(r["text"], (r["label"], r["n"]))
+        return sorted((label, text, n) for text, (label, n) in best.items())
 
     def events(self, doc_id: int | None = None) -> list[Event]:
         """The audit log, oldest first (for one document, when given)."""
@@ -95,50 +106,75 @@ class GoldMixin(StoreBase):
         *,
         annotator: str | None = None,
         statuses: Sequence[str] = (SUBMITTED,),
-        batch: int = 500,
+        batch: int = 1000,
     ) -> Iterator[Annotation]:
-        """Like `annotations`, in document order, but a few queries per batch, not per row."""
+        """Annotations in document order, with their spans: one query per batch of rows."""
         where, params = _annotation_filter(annotator, statuses, prefix="a.")
+        sql = (
+            "SELECT a.id, a.doc_id, a.annotator, a.status, a.comment, a.updated_at,"
+            " d.hash, d.text, d.meta, d.source, (SELECT json_group_array(json_array(s.id,"
+            ' s.start, s."end", s.label, json(s.attrs), s.status, s.origin)) FROM'
+            ' (SELECT * FROM annotation_spans WHERE annotation_id = a.id ORDER BY start, "end",'
+            " id) s) FROM annotations a JOIN documents d ON d.id = a.doc_id"
+            f" WHERE {where} AND (a.doc_id, a.id) > (?, ?) ORDER BY a.doc_id, a.id LIMIT ?"
+        )
+        loads, execute = orjson.loads, self.db.conn.execute
         last = (-1, -1)
         while True:
-            rows = self._rows(
-                "SELECT a.id, a.doc_id, a.annotator, a.status, a.comment, a.updated_at,"
-                " d.hash, d.text, d.meta, d.source FROM annotations a JOIN documents d"
-                f" ON d.id = a.doc_id WHERE {where} AND (a.doc_id, a.id) > (?, ?)"
-                " ORDER BY a.doc_id, a.id LIMIT ?",
-                [*params, *last, batch],
-            )
+            rows = execute(sql, [*params, *last, batch]).fetchall()
             if not rows:
                 return
-            spans: dict[int, list[AnnotatedSpan]] = {r["id"]: [] for r in rows}
-            marks = ",".join("?" * len(rows))
-            for s in self.db.execute(
-                'SELECT id, annotation_id, start, "end", label, attrs, status, origin FROM'
-                f' annotation_spans WHERE annotation_id IN ({marks}) ORDER BY start, "end", id',
-                list(spans),
-            ).fetchall():
-                attrs = _loads(s[5]) or {}
-                spans[s[1]].append(
-                    AnnotatedSpan(s[0], Span(s[2], s[3], s[4], attrs, s[7]), s[6], s[7])
-                )
             for r in rows:
-                doc = Document(
-                    id=r["doc_id"],
-                    hash=r["hash"],
-                    text=r["text"],
-                    meta=_loads(r["meta"]) or {},
-                    source=r["source"],
-                )
                 yield Annotation(
-                    id=r["id"],
-                    document=doc,
-                    annotator=r["annotator"],
-                    status=r["status"],
-                    spans=tuple(spans[r["id"]]),
-                    comment=r["comment"],
-                    updated_at=r["updated_at"],
+                    r[0],
+                    Document(r[1], r[6], r[7], loads(r[8]) if r[8] else {}, r[9]),
+                    r[2],
+                    r[3],
+                    tuple(
+                        AnnotatedSpan(i, Span(a, b, label, attrs, origin), status, origin)
+                        for i, a, b, label, attrs, status, origin in loads(r[10])
+                    ),
+                    r[4],
+                    r[5],
                 )
-            last = (rows[-1]["doc_id"], rows[-1]["id"])
+            last = (rows[-1][1], rows[-1][0])
+
+    def gold_json_in_bulk(
+        self,
+        *,
+        annotator: str | None = None,
+        statuses: Sequence[str] = (SUBMITTED,),
+        batch: int = 1000,
+    ) -> Iterator[tuple[Annotation, int, str]]:
+        """What a jsonl export writes, read in one query per batch: each annotation (its
+        `spans` left empty), the number of its gold (accepted) spans, and those spans
+        as a JSON array in the interchange shape of `Span.to_json`, in (start, end,
+        label) order, built by SQLite from the stored attrs."""
+        where, params = _annotation_filter(annotator, statuses, prefix="a.")
+        span_json = (
+            """'{"start":' || s.start || ',"end":' || s."end" || ',"label":' || json_quote("""
+            """s.label) || CASE WHEN s.attrs = '{}' THEN '}' ELSE ',' || substr(s.attrs, 2) END"""
+        )
+        sql = (
+            "SELECT a.id, a.doc_id, a.annotator, a.status, a.comment, a.updated_at,"
+            f" d.hash, d.text, d.meta, d.source, (SELECT '[' || coalesce(group_concat({span_json},"
+            " ','), '') || ']' FROM (SELECT * FROM annotation_spans WHERE annotation_id = a.id"
+            ' AND status = ? ORDER BY start, "end", label) s) FROM annotations a'
+            " JOIN documents d ON d.id = a.doc_id"
+            f" WHERE {where} AND (a.doc_id, a.id) > (?, ?) ORDER BY a.doc_id, a.id LIMIT ?"
+        )
+        loads, execute = orjson.loads, self.db.conn.execute
+        last = (-1, -1)
+        while True:
+            rows = execute(sql, [ACCEPTED, *params, *last, batch]).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                doc = Document(r[1], r[6], r[7], loads(r[8]) if r[8] else {}, r[9])
+                # Each span object starts so, and no JSON string can hold it unescaped.
+                n = r[10].count('{"start":')
+                yield Annotation(r[0], doc, r[2], r[3], (), r[4], r[5]), n, r[10]
+            last = (rows[-1][1], rows[-1][0])
 
     def save_gold(
         self, docs: Iterable[NewDocument], annotator: str, *, label: str = ""
