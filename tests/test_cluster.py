@@ -47,7 +47,7 @@ SHARDS = {
 def client():
     """A LocalCluster of 2 worker processes, closed after the module."""
     try:
-        with cluster.connect("local:2", dashboard_address=None) as c:
+        with cluster.connect("local:2", dashboard_address=":0") as c:
             c.wait_for_workers(2, timeout=60)
             yield c
     except (OSError, TimeoutError) as e:  # no sockets or no processes in this sandbox
