@@ -185,3 +185,21 @@ def within(span: Span, placed, text: str) -> bool:
         and not text[span.start : a].strip()
         and not text[b : span.end].strip()
     )
+
+
+@SETTINGS
+@given(docs=corpora)
+def test_the_fast_jsonl_read_writes_what_the_model_objects_would(docs):
+    """jsonl export embeds spans serialised by SQLite: byte for byte `Span.to_json`."""
+    import orjson
+
+    from workbench.interchange.jsonl import annotation_record
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db, out = Path(tmp, "a.db"), Path(tmp, "a.jsonl")
+        stored(db, docs)
+        with Store(db) as store:
+            report = export(store, Selection(), "jsonl", out)
+            slow = [orjson.dumps(annotation_record(a)) for a in store.annotations()]
+        assert out.read_bytes().splitlines() == slow
+        assert report.spans == sum(len(d.spans) for d in docs)

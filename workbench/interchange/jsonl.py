@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ..model import Annotation, Span
 
 
@@ -15,10 +17,19 @@ def record(text: str, spans: list[Span], extra: dict[str, Any] | None = None) ->
     return out
 
 
-def annotation_record(annotation: Annotation) -> dict[str, Any]:
-    """An annotator's gold for a document, with the provenance reviewers need."""
+def annotation_record(annotation: Annotation, spans_json: str | None = None) -> dict[str, Any]:
+    """An annotator's gold for a document, with the provenance reviewers need.
+
+    `spans_json`: the gold spans already serialised as `record` would write them (the
+    store's `gold_json_in_bulk`); they are embedded as they are, not decoded.
+    """
     doc = annotation.document
-    out = record(doc.text, annotation.gold_spans(), doc.meta)
+    if spans_json is None:
+        out = record(doc.text, annotation.gold_spans(), doc.meta)
+    else:
+        out = dict(doc.meta)
+        out["text"] = doc.text
+        out["spans"] = orjson.Fragment(spans_json)
     out["hash"] = doc.hash
     out["annotator"] = annotation.annotator
     out["status"] = annotation.status
