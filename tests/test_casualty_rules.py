@@ -278,6 +278,11 @@ EVENTS = [
      [("Nine", INJ, 9, "exact"), ("30", INJ, 30, "exact")]),
     ("Three firefighters were among the 11 people who lost their lives in the blaze.",
      [("Three", KIL, 3, "exact"), ("11", KIL, 11, "exact")]),
+    # hedged deaths, remains, the object of a non-casualty verb
+    ("Hundreds of people were feared killed.", [("Hundreds", KIL, None, "vague")]),
+    ("Rescuers found the remains of 4 climbers near the summit.", [("4", KIL, 4, "exact")]),
+    ("The flood displaced 40,000 people and killed 12.", [("12", KIL, 12, "exact")]),
+    ("Police arrested 14 men and wounded 2 others.", [("2", INJ, 2, "exact")]),
     # missing, rescued, searched for, uncertain witness counts
     ("Seventy people were still missing on Tuesday.", []),
     ("Firefighters rescued 25 people from the burning tower.", []),
@@ -344,6 +349,7 @@ PARSE_ONLY = (
     "Officials declined to name",
     "Murders went up by 24",
     "The toll climbed by 25",
+    "Rescuers found the remains",
     "Two people were taken to hospital",
     "The collapse killed 5 workers",
     "He said 12 of the 20",

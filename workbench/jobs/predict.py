@@ -6,14 +6,16 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ..interchange.jsonl import record
 from ..interchange.readers import InputError, parse_record
-from ..nlp.suggest import Suggester
 from .suggesting import Failure, OnFailure, describe, suggest_each
+
+if TYPE_CHECKING:
+    from ..nlp.suggest import Suggester
 
 
 @dataclass(frozen=True)

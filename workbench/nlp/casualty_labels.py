@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from .casualty_numbers import is_number_token
-
 KILLED = "KILLED"
 INJURED = "INJURED"
 
 # Word forms, not lemmas: a blank pipeline has no lemmatizer.
-_KILL_PREDICATES = {
+KILL_PREDICATES = {
     "kill", "kills", "killed", "killing", "die", "dies", "died", "dying", "dead",
     "execute", "executes", "executed", "executing", "massacre", "massacred", "murder",
     "murdered", "murders", "slay", "slain", "slew", "behead", "beheaded", "perish",
@@ -27,7 +25,7 @@ _KILL_NOUNS = {
     "corpses", "homicide", "homicides", "murders", "life", "lives", "dead", "killings",
     "martyrs",
 }  # fmt: skip
-_INJURE_PREDICATES = {
+INJURE_PREDICATES = {
     "injure", "injures", "injured", "injuring", "wound", "wounds", "wounded", "wounding",
     "hurt", "hurting", "hospitalised", "hospitalized", "hospitalise", "hospitalize", "maimed",
 }  # fmt: skip
@@ -44,6 +42,8 @@ _CHANGE_VERBS = {
     "total", "hit", "spike", "surge", "exceed", "top", "soar", "decline", "number",
 }  # fmt: skip
 CHANGE_NOUNS = {"increase", "rise", "decrease", "drop", "fall", "decline", "jump"}
+# Verbs that hedge or report a trigger right after them: "feared killed".
+_HEDGE_VERBS = {"fear", "believe", "presume", "confirm", "report", "think", "know", "declare"}
 # People whose loss is a death ("she lost three of her children").
 _KIN = {
     "child", "children", "son", "sons", "daughter", "daughters", "relative", "relatives",
@@ -52,7 +52,7 @@ _KIN = {
     "kin", "ones",
 }  # fmt: skip
 # The hospital words of an injured person: "in critical condition".
-_CONDITIONS = {"critical", "serious", "stable", "grave", "fair", "satisfactory"}
+CONDITIONS = {"critical", "serious", "stable", "grave", "fair", "satisfactory"}
 # Illness is neither label: the hospitalised or treated for these are patients, not injured.
 ILLNESS = {
     "disease", "diseases", "illness", "illnesses", "virus", "fever", "infection",
@@ -61,7 +61,7 @@ ILLNESS = {
     "symptoms", "outbreak", "epidemic", "tuberculosis", "typhoid", "meningitis", "mpox",
 }  # fmt: skip
 # Counted nouns that are never people.
-_NON_PERSON = {
+NON_PERSON = {
     "explosion", "explosions", "blast", "blasts", "attack", "attacks", "bomb", "bombs",
     "bombing", "bombings", "rocket", "rockets", "missile", "missiles", "shell", "shells",
     "vehicle", "vehicles", "car", "cars", "truck", "trucks", "house", "houses", "home",
@@ -88,8 +88,6 @@ BLOCKERS = {
     "trapped", "detained", "homeless", "unaccounted", "captured", "freed", "released",
     "sickened", "infected", "stranded", "searched", "sought", "survived", "saved",
 }  # fmt: skip
-# Trigger words that label a count they directly follow ("40 wounded", "11 dead").
-_FOLLOWING = {"killed", "dead", "died", "wounded", "injured", "hurt", "slain"}
 # Words that break a token window: the count belongs to a different clause.
 WINDOW_BREAKS = {
     ".",
@@ -115,11 +113,11 @@ WINDOW_BREAKS = {
 def word_label(tok: Token) -> str | None:
     """KILLED/INJURED if the token itself says so (as predicate or noun), else None."""
     forms = {tok.lower_, tok.lemma_.lower()} if tok.lemma_ else {tok.lower_}
-    if forms & _KILL_PREDICATES or forms & _KILL_NOUNS:
+    if forms & KILL_PREDICATES or forms & _KILL_NOUNS:
         if forms & {"life", "lives"} and not _head_in(tok, {"claim", "lose", "take", "cost"}):
             return None
         return KILLED
-    if forms & _INJURE_PREDICATES or forms & _INJURE_NOUNS:
+    if forms & INJURE_PREDICATES or forms & _INJURE_NOUNS:
         return INJURED
     return None
 
@@ -194,6 +192,9 @@ def _argument_label(verb: Token, skip: Token) -> str | None:
                 return KILLED  # "she lost two sons"
         if child.dep_ in ("acomp", "oprd", "xcomp") and word_label(child):
             return word_label(child)
+        hedged = child.dep_ in ("advcl", "ccomp") and 0 < child.i - verb.i <= 3
+        if hedged and verb.lemma_ in _HEDGE_VERBS and word_label(child):
+            return word_label(child)  # "were feared killed", "were reported killed"
         if child.dep_ == "xcomp" and child is not skip and _argument_label(child, skip):
             return _argument_label(child, skip)  # "one is said to be in stable condition"
         if _to_death(child):
@@ -242,23 +243,12 @@ def _to_death(prep: Token) -> bool:
 
 def _hospital_condition(noun: Token) -> bool:
     return noun.lower_ in ("condition", "conditions") and any(
-        a.lower_ in _CONDITIONS for a in noun.children
+        a.lower_ in CONDITIONS for a in noun.children
     )
 
 
 def _subject(tok: Token) -> bool:
     return tok.dep_ in ("nsubj", "nsubjpass")
-
-
-def condition_after(doc: Doc, end: int) -> bool:
-    """ "... and 35 in critical condition": the count is of people in hospital."""
-    words = [t.lower_ for t in doc[end : end + 5] if t.lower_ not in ("a", "an", "were", "are")]
-    return (
-        words[:1] == ["in"]
-        and len(words) > 2
-        and words[1] in _CONDITIONS
-        and (words[2].startswith("condition"))
-    )
 
 
 def _clause_label(noun: Token) -> str | None:
@@ -343,14 +333,14 @@ def label_parsed(span: Span) -> str | None:
     noun = _counted_noun(span)
     if noun.lower_ in ("cases", "case") and _fatal_cases(span.doc, span.end):
         return KILLED  # "N cases, all fatal"
-    if noun.lower_ in _NON_PERSON or noun.lemma_.lower() in _NON_PERSON:
+    if noun.lower_ in NON_PERSON or noun.lemma_.lower() in NON_PERSON:
         return None
     if noun.lower_ == "casualties" or noun.lemma_ == "casualty":
         return None
     if noun.i in range(span.start, span.end):
         for child in noun.children:
             # "dozens of homes": the counted thing is the object of "of".
-            if child.lower_ == "of" and any(p.lower_ in _NON_PERSON for p in child.children):
+            if child.lower_ == "of" and any(p.lower_ in NON_PERSON for p in child.children):
                 return None
     label = _local_label(noun, span)
     if label:
@@ -369,11 +359,15 @@ def label_parsed(span: Span) -> str | None:
             return None if _negated(head) else label
         if head.lemma_ == "lose" and (noun.lower_ in _KIN or _of_kin(noun)):
             return KILLED  # "lost all four of her children"
+        if head.lower_ in BLOCKERS and head.pos_ == "VERB":
+            return None  # "displaced 40,000 people and killed 12": the 40,000 were displaced
+        if head.lower_ == "remains" and head.pos_ == "NOUN":
+            return KILLED  # "the remains of four climbers"
         if head.pos_ in ("VERB", "AUX"):
             label = _argument_label(head, tok)
             if label is None and head.lemma_ in ("include", "comprise"):
                 label = _included_label(head)
-            if label is None and not _negated(head):
+            if label is None and not _negated(head) and _subject(tok):
                 label = _shared_subject_label(head)
             if label or head.lemma_.lower() not in _TRANSPARENT:
                 return label
@@ -400,82 +394,10 @@ def _of_frame(of: Token) -> bool:
     owner = of.head
     if owner.lower_ in ("family", "household", "group", "crew"):
         return False  # "a family of five": the five are people
-    return owner.lower_ in _NON_PERSON or (owner.pos_ in ("VERB", "AUX") and of.i < owner.i)
+    return owner.lower_ in NON_PERSON or (owner.pos_ in ("VERB", "AUX") and of.i < owner.i)
 
 
 def _of_kin(noun: Token) -> bool:
     return any(
         c.lower_ == "of" and any(p.lower_ in _KIN for p in c.children) for c in noun.children
     )
-
-
-def _counts_things(doc: Doc, end: int) -> bool:
-    """The words right after a count name no people ("four explosions", "12 suicide
-    bombers"); the look stops at a clause break ("146,000 as the fourth year begins")."""
-    for tok in doc[end : min(end + 3, len(doc))]:
-        if tok.lower_ in WINDOW_BREAKS or tok.is_punct or word_label(tok):
-            return False
-        if tok.lower_ in _NON_PERSON:
-            return True
-    return False
-
-
-def adjacent_label(doc: Doc, start: int, end: int) -> str | None:
-    """ "killed 18", "wound 91": a trigger verb right before the count decides its label."""
-    if start == 0 or _counts_things(doc, end):
-        return None
-    prev = doc[start - 1]
-    if prev.lower_ in _KILL_PREDICATES - {"dead"} or prev.lower_ in _INJURE_PREDICATES:
-        return word_label(prev)
-    return None
-
-
-def following_label(doc: Doc, end: int) -> str | None:
-    """ "40 wounded", "11 dead": a trigger word right after the count."""
-    if end < len(doc) and doc[end].lower_ in _FOLLOWING:
-        return word_label(doc[end])
-    return None
-
-
-def window_label(
-    doc: Doc, start: int, end: int, right: int = 6, left: int = 4, *, line: bool = False
-) -> str | None:
-    """Label from nearby words when there is no parse (with `line`, only on the count's
-    own line: the fallback where the parser ran a headline into the text)."""
-    hard_stop = len(doc)
-    if line:
-        breaks = [t.i for t in doc[max(0, start - left) : end + 20] if "\n" in t.text]
-        before = [i for i in breaks if i < start]
-        after = [i for i in breaks if i >= end]
-        left = min(left, start - before[-1] - 1) if before else left
-        hard_stop = after[0] if after else hard_stop
-    if _counts_things(doc, end):
-        return None
-    prev = doc[start - 1] if start > 0 else None
-    if prev is not None and word_label(prev) and prev.lower_ not in ("dead", "life", "lives"):
-        return word_label(prev)  # "killed 18", "killing nearly 3,000"
-    k = end
-    stop = min(end + right, hard_stop)
-    while k < stop:
-        tok = doc[k]
-        if tok.lower_ == "," and k > end:
-            # "Over 40 people, most of them farmers, were killed": skip the aside.
-            close = next(
-                (j for j in range(k + 1, min(k + 13, len(doc))) if doc[j].text == ","), None
-            )
-            if close is None:
-                break
-            k, stop = close + 1, min(close + 1 + 4, hard_stop)
-            continue
-        if tok.lower_ in WINDOW_BREAKS or (is_number_token(tok) and k > end):
-            break
-        if word_label(tok):
-            return word_label(tok)
-        k += 1
-    for k in range(start - 1, max(start - left, 0) - 1, -1):
-        tok = doc[k]
-        if tok.lower_ in WINDOW_BREAKS or tok.lower_ in ("and", ",") or is_number_token(tok):
-            break
-        if word_label(tok) and tok.lower_ != "dead":
-            return word_label(tok)
-    return None

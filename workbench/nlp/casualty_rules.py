@@ -28,15 +28,9 @@ from .casualty_context import (
     searched_for,
     subset_label,
 )
-from .casualty_labels import (
-    INJURED,
-    adjacent_label,
-    condition_after,
-    following_label,
-    label_parsed,
-    window_label,
-)
+from .casualty_labels import INJURED, label_parsed
 from .casualty_numbers import scan
+from .casualty_window import adjacent_label, condition_after, following_label, window_label
 
 
 def find_casualties(doc: Doc) -> list[Span]:
