@@ -229,6 +229,10 @@ EVENTS = [
     ("Some 340 homicides were recorded this year, compared with 298 in the same period.",
      [("Some 340", KIL, 340, "approx"), ("298", KIL, 298, "exact")]),
     ("Robberies rose by 51, from 472 to 523.", []),
+    ("Figures show 1,876 road deaths last year, down from 1,950 the year before.",
+     [("1,876", KIL, 1876, "exact"), ("1,950", KIL, 1950, "exact")]),
+    ("Figures show the city lost 300 jobs last year, down from 450 the year before.", []),
+    ("Road deaths fell by 74 last year.", []),
     # elided verbs and nouns
     ("The city recorded 210 murders last year, 198 in 2021 and 175 in 2020.",
      [("210", KIL, 210, "exact"), ("198", KIL, 198, "exact"), ("175", KIL, 175, "exact")]),

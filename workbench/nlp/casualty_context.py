@@ -180,7 +180,7 @@ def elliptical_label(doc: Doc, found: list, labels: list, k: int) -> str | None:
     after = doc[end].text.lower().strip(" ") if end < len(doc) else "."
     if after not in _ELLIPSIS_AFTER and not doc[end].is_space:
         return None
-    if doc.has_annotation("DEP"):
+    if doc.has_annotation("DEP") and not _compared(doc, start):
         governor = _governor(doc[start:end].root)
         if governor is not None and governor.lemma_.lower() not in _NEUTRAL_VERBS:
             return None
@@ -191,6 +191,20 @@ def elliptical_label(doc: Doc, found: list, labels: list, k: int) -> str | None:
         if labels[j]:
             return labels[j]
     return None
+
+
+def _compared(doc: Doc, start: int) -> bool:
+    """The figure a count is compared with: "down from 1,950", "than the 819", "compared
+    with 298"; it goes with the count whatever verb the sentence has."""
+    before = [t.lower_ for t in doc[max(0, start - 3) : start]]
+    if before[-1:] == ["than"] or before[-2:] == ["than", "the"]:
+        return True
+    return before[-2:] in (
+        ["up", "from"],
+        ["down", "from"],
+        ["compared", "with"],
+        ["compared", "to"],
+    )
 
 
 def _governor(tok):
