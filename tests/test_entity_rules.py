@@ -311,3 +311,18 @@ def test_evaluate_never_scores_the_gold_ruler_on_the_documents_it_learnt_from(db
         "base",
         "gold ruler, not learnt from these documents",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "ents", "expected"),
+    [
+        ("BREAKING: Two were hurt.", [], []),
+        ("On Thursday Police said two died.", [("Thursday", "DATE")], [("Thursday", "DATE")]),
+        ("A call from John Smith came.", [("John Smith", "PERSON")], [("John Smith", "PERSON")]),
+        ("The vote in Parliament failed.", [("Parliament", "ORG")], [("Parliament", "ORG")]),
+        ("Its 3rd Infantry Division moved.", [("3rd Infantry Division", "ORG")],
+         [("3rd Infantry Division", "ORG")]),
+    ],
+)  # fmt: skip
+def test_what_the_rules_leave_alone(nlp, text, ents, expected):
+    assert run(nlp, text, ents) == expected

@@ -29,7 +29,7 @@ DESIGNATOR_TAILS = {"area", "areas", "council", "government", "local"}
 GPE_HEADS = {
     "State", "Province", "County", "District", "Prefecture", "Governorate",
     "Municipality", "Area", "Village", "Town", "City", "Oblast", "Territory",
-    "Territories", "Division", "Tehsil", "Township", "Council", "Emirate", "Republic",
+    "Territories", "Tehsil", "Township", "Council", "Emirate", "Republic",
 }  # fmt: skip
 # Capitalised heads of facility names: "Bethel Memorial Methodist Church", "Republic Bridge".
 FAC_HEADS = {
@@ -53,7 +53,8 @@ ORG_HEADS = {
     "Corporation", "Group", "Foundation", "Observatory", "Mission", "Council",
     "Government", "Administration", "Militia", "Battalion", "Regiment", "Division",
     "Unit", "Times", "Post", "Herald", "Tribune", "Gazette", "Daily", "Television",
-    "TV", "Radio", "Press", "Channel", "Cross", "Crescent", "Red",
+    "TV", "Radio", "Press", "Channel", "Cross", "Crescent", "Red", "Congress", "Senate",
+    "Knesset", "Cabinet", "Duma",
 }  # fmt: skip
 # Lowercase heads kept in an institution's span ("Al-Aqsa hospital").
 ORG_LOWER_HEADS = {"hospital", "clinic", "network"}
@@ -118,6 +119,15 @@ DATE_WORDS = {
 DURATIONS = {"day", "week", "month", "year", "hour", "long", "old", "decade", "century"}
 # Emphasis words a DATE drops at its start ("just nine days" -> "nine days").
 DATE_EMPHASIS = {"just", "only", "even"}
+
+# All-caps words opening a line that are no dateline place ("BREAKING:", "REUTERS -").
+NOT_DATELINES = {
+    "breaking", "update", "updated", "updates", "exclusive", "watch", "video", "photos",
+    "live", "analysis", "opinion", "editorial", "correction", "urgent", "flash", "news",
+    "note", "editor", "warning", "reuters", "afp", "ap", "upi", "xinhua", "ani", "pti",
+    "ians", "tass", "interfax", "anadolu", "yonhap", "kyodo", "bernama", "antara", "bbc",
+    "cnn", "efe", "ansa", "dpa", "irna", "sana", "wafa", "by",
+}  # fmt: skip
 
 # Demonym pairs that make one span: "Shia Muslim", "Sunni Arab".
 NORP_MODIFIERS = {

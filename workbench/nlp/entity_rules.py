@@ -26,6 +26,15 @@ from spacy.tokens import Doc, Span
 
 from . import entity_lexicon as lex
 from .entity_consistency import Cand, make_consistent
+from .entity_spans import (
+    ACRONYM,
+    DASHES,
+    add_bracketed_acronyms,
+    add_datelines,
+    capitalised_common_word,
+    find_headed_names,
+    join_demonym_and_institution,
+)
 
 ACTORS_KEY = "workbench_actors"
 GOLD_KEY = "workbench_gold"
@@ -35,10 +44,9 @@ RULES_VERSION = "1"  # stored with suggestions: bump when the conventions change
 DATE, NAME_LABELS = "DATE", {"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC"}
 POSSESSIVES = {"'s", "\u2019s", "`s", "'", "\u2019"}
 QUOTES = {'"', "'", "\u2018", "\u2019", "\u201c", "\u201d", "`", "(", ")", "[", "]"}
-DASHES = {"-", "\u2013", "\u2014", "--", ":"}
 TRAILING = DASHES | {",", ";", ".", "of", "and", "in", "for", "&"}
 _AGE = re.compile(r"^\d+(\.\d+)?[- ]?(year|month|week|day)s?[- ]old$|-old$", re.IGNORECASE)
-_ACRONYM = re.compile(r"^[A-Z][A-Z&.\-]{1,9}$")
+_YEAR_BEFORE = {"the", "in", "since", "of", "by", "until", "from", "its", "their", "'s"}
 
 
 class EntityConventions:
@@ -62,7 +70,7 @@ class EntityConventions:
                 model.extend(normalise(doc, ent.start, ent.end, ent.label_))
         words = [t.text for t in doc]
         lowercase = {t.lower_ for t in doc if t.is_lower}
-        model = [c for c in model if not _capitalised_common_word(doc, c, lowercase)]
+        model = [c for c in model if not capitalised_common_word(doc, c, lowercase)]
         model += find_headed_names(doc, model, lowercase, words)
         cands = merge(doc, _longest_first(gold), _longest_first(actors), model)
         cands = join_demonym_and_institution(doc, cands)
@@ -128,7 +136,7 @@ def normalise(doc: Doc, start: int, end: int, label: str) -> list[Cand]:
     for i in range(start + 1, end):
         if doc[i].text == "(":
             inner = [t for t in doc[i + 1 : end] if t.text != ")"]
-            if len(inner) == 1 and _ACRONYM.match(inner[0].text):
+            if len(inner) == 1 and ACRONYM.match(inner[0].text):
                 out.append(Cand(inner[0].i, inner[0].i + 1, label, "model"))
             start, end = _strip_outside(doc, start, i, label)
             break
@@ -169,8 +177,10 @@ def _date(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     text = doc[start:end].text
     if _AGE.search(text) or (end < len(doc) and doc[end].lower_ in ("old",)):
         return None
-    if end - start == 1 and doc[start].like_num and end < len(doc) and doc[end].tag_ == "NNS":
-        return None  # "2000 persons": a count, not a year
+    before = doc[start - 1].lower_ if start else ""
+    counted = end < len(doc) and doc[end].tag_ == "NNS" and before not in _YEAR_BEFORE
+    if end - start == 1 and doc[start].like_num and counted:
+        return None  # "rounded up 2000 persons": a count, not a year ("the 2008 elections")
     if any(t.lower_ in lex.TIMES_OF_DAY for t in doc[start:end]):
         return None
     if end < len(doc) and doc[end].lower_ in lex.TIMES_OF_DAY:
@@ -287,70 +297,10 @@ def _label_from_before(doc: Doc, start: int, end: int, label: str) -> str | None
     locative = i == start - 1 and prev.lower_ in lex.LOCATIVES
     words = {t.text for t in doc[start:end]}
     headed = words & (lex.ORG_HEADS | lex.FAC_HEADS) or doc[start:end].text.isupper()
-    if locative and label in ("PERSON", "ORG", "GPE") and not headed:
+    one_word_person = label == "PERSON" and end - start == 1  # "from John Smith" stays
+    if locative and (label in ("ORG", "GPE") or one_word_person) and not headed:
         return "GPE"
     return None
-
-
-def _capitalised_common_word(doc: Doc, c: Cand, lowercase: set[str]) -> bool:
-    """A single capitalised word opening a sentence that the text also uses in lowercase
-    ("Gunmen invaded ..." beside "the gunmen"): a common noun, not a name."""
-    if c.end - c.start != 1 or c.label == DATE:
-        return False
-    tok = doc[c.start]
-    opens = c.start == 0 or tok.is_sent_start or "\n" in doc[c.start - 1].text
-    return bool(opens and tok.lower_ in lowercase)
-
-
-_DETECTED_ORG_HEADS = lex.ORG_HEADS - {"Government", "Administration", "Red", "Cross", "Daily"}
-
-
-def find_headed_names(
-    doc: Doc, cands: list[Cand], lowercase: set[str], words: list[str]
-) -> list[Cand]:
-    """Capitalised names the model missed whose head word says what they are: "Zamfara
-    State" GPE, "Chowgan Grounds" FAC, "Earthquake Network Center" ORG."""
-    taken = {i for c in cands for i in range(c.start, c.end)}
-    out = []
-    for i, head in enumerate(words):
-        if i in taken or i == 0:
-            continue
-        if head in lex.FAC_HEADS:
-            label = "FAC"
-        elif head in lex.GPE_HEADS and head not in ("Council", "Republic", "Area", "Division"):
-            label = "GPE"
-        elif head in _DETECTED_ORG_HEADS:
-            label = "ORG"
-        else:
-            continue
-        start = i
-        while start > 0 and i - start < 4 and start - 1 not in taken:
-            prev = doc[start - 1]
-            if not (prev.is_alpha and _cap(prev.text)) or prev.lower_ in lex.TITLES:
-                break
-            start -= 1
-        if start == i:
-            continue
-        first = doc[start]
-        if (first.is_sent_start or start == 0) and first.lower_ in lowercase:
-            start += 1  # "Police Chief": a common word opening the sentence
-        if start < i and (label != "ORG" or doc[start].text not in lex.PORTFOLIOS):
-            out.append(Cand(start, i + 1, label, "model", cue=True))
-            taken.update(range(start, i + 1))
-    return out
-
-
-def add_bracketed_acronyms(doc: Doc, cands: list[Cand]) -> list[Cand]:
-    """ "Village Defence Committee (VDC)": the acronym is an ORG of its own."""
-    taken = {i for c in cands for i in range(c.start, c.end)}
-    extra = []
-    for c in cands:
-        i = c.end
-        bracketed = i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")"
-        acronym = i + 1 < len(doc) and _ACRONYM.match(doc[i + 1].text)
-        if c.label == "ORG" and bracketed and i + 1 not in taken and acronym:
-            extra.append(Cand(i + 1, i + 2, "ORG", c.source))
-    return sorted(cands + extra, key=lambda c: c.start)
 
 
 # Rulers and the model together ---------------------------------------------------
@@ -387,45 +337,6 @@ def _cuts(doc: Doc, c: Cand, m: Cand, group: list[Cand]) -> bool:
     covered = {i for o in group for i in range(o.start, o.end) if m.start <= o.start < m.end}
     rest = [i for i in range(m.start, m.end) if i not in covered]
     return any(_cap(doc[i].text) or doc[i].like_num for i in rest)
-
-
-def join_demonym_and_institution(doc: Doc, cands: list[Cand]) -> list[Cand]:
-    """ "Afghan" + "Defense Ministry" -> one ORG: an official name keeps its nationality."""
-    out: list[Cand] = []
-    for c in cands:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and prev.label == "NORP"
-            and prev.end == c.start
-            and c.label == "ORG"
-            and doc[c.end - 1].text in lex.ORG_HEADS
-            and doc[c.end - 1].text not in ("Group", "Network", "Movement", "Front")
-            and "gold" not in (prev.source, c.source)
-        ):
-            out[-1] = Cand(prev.start, c.end, "ORG", c.source, cue=True)
-            continue
-        out.append(c)
-    return out
-
-
-def add_datelines(doc: Doc, cands: list[Cand], words: list[str]) -> list[Cand]:
-    """All-caps words opening a line before a comma or dash ("KABUL, May 3") are GPE."""
-    out = list(cands)
-    # Line starts: newlines are tokens of their own.
-    for i in [0] + [i + 1 for i, w in enumerate(words[:-1]) if "\n" in w]:
-        end = i
-        while end < len(doc) and end - i < 4 and doc[end].is_alpha and doc[end].is_upper:
-            end += 1
-        if end == i or end >= len(doc) or doc[end].text not in {",", *DASHES}:
-            continue
-        if sum(len(t.text) for t in doc[i:end]) < 3 or doc[i].lower_ == "by":
-            continue
-        if any(c.source == "gold" and c.start < end and i < c.end for c in out):
-            continue
-        out = [c for c in out if not (c.start < end and i < c.end)]
-        out.append(Cand(i, end, "GPE", "actor"))
-    return sorted(out, key=lambda c: c.start)
 
 
 # The tokenizer ----------------------------------------
