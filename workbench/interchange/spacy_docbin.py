@@ -171,9 +171,10 @@ class ShardWriter:
     def add(self, built: Built) -> None:
         """Add one built Doc: its token arrays, and its casualty group packed directly."""
         doc, b = built.doc, self.bin
-        array = doc.to_array(list[int | str](b.attrs))
-        b.tokens.append(array.reshape((array.shape[0], len(b.attrs))))
-        b.spaces.append(doc.to_array([SPACY]).reshape((-1, 1)).astype(bool))
+        # One to_array for the token columns and the spaces (each call has a set-up cost).
+        array = doc.to_array([*b.attrs, SPACY]).reshape((len(doc), len(b.attrs) + 1))
+        b.tokens.append(array[:, :-1])
+        b.spaces.append(array[:, -1:].astype(bool))
         b.flags.append({"has_unknown_spaces": False})
         b.cats.append({})
         b.span_groups.append(self._pack_group(built))

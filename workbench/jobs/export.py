@@ -209,13 +209,16 @@ def export(
         assert out is not None
         dev: set[str] = set()
         if fmt == "spacy" and dev_fraction > 0:
-            dev = dev_hashes(
-                (a.document.hash for a in selected(store, selection)), seed, dev_fraction
+            # Every document of the selection ("best" keeps one annotation of each).
+            hashes = store.document_hashes(
+                annotator=selection.annotator, statuses=selection.wanted()
             )
+            dev = dev_hashes(hashes, seed, dev_fraction)
         writer = _spacy if fmt == "spacy" else _brat
+        pairs = _gold_pairs(_counted(_selected_json(store, selection), result), result)
         with atomic_folder(out) as stage:
             writer(
-                annotations,
+                pairs,
                 stage,
                 result,
                 report,
@@ -330,8 +333,24 @@ def _conll_lines(
     return "".join(line + "\n" for line in conll_lines(built.doc)).encode("utf-8")
 
 
+def _gold_pairs(
+    rows: Iterator[tuple[Annotation, int, str]], result: ExportReport
+) -> Iterator[tuple[Annotation, list[Span]]]:
+    """Each annotation with its gold spans, decoded from the fast read's JSON (the
+    folder formats need Span objects, not the annotation's whole span history)."""
+    loads = orjson.loads
+    for annotation, n, spans_json in rows:
+        spans = []
+        for d in loads(spans_json):
+            start, end, label = d.pop("start"), d.pop("end"), d.pop("label")
+            spans.append(Span(start, end, label, d))
+        result.documents += 1
+        result.spans += n
+        yield annotation, spans
+
+
 def _spacy(
-    annotations: Iterator[Annotation],
+    annotations: Iterator[tuple[Annotation, list[Span]]],
     out: Path,
     result: ExportReport,
     report: Report,
@@ -347,8 +366,7 @@ def _spacy(
     train = ShardWriter(out / "train", nlp.vocab, shard_size)
     dev_writer = ShardWriter(out / "dev", nlp.vocab, shard_size)
     pending = 0
-    for annotation in annotations:
-        spans = _count(annotation, result)
+    for annotation, spans in annotations:
         built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels, nlp=nlp)
         _note_dropped(annotation, built, result)
         (dev_writer if annotation.document.hash in dev else train).add(built)
@@ -362,7 +380,7 @@ def _spacy(
 
 
 def _brat(
-    annotations: Iterator[Annotation],
+    annotations: Iterator[tuple[Annotation, list[Span]]],
     out: Path,
     result: ExportReport,
     report: Report,
@@ -375,8 +393,7 @@ def _brat(
     out.mkdir(parents=True, exist_ok=True)
     labels: set[str] = set()
     used: set[str] = set()
-    for annotation in annotations:
-        spans = _count(annotation, result)
+    for annotation, spans in annotations:
         labels.update(s.label for s in spans)
         name = f"{annotation.document.id:06d}"
         if name in used:  # the same document from a second annotator

@@ -176,6 +176,18 @@ class GoldMixin(StoreBase):
                 yield Annotation(r[0], doc, r[2], r[3], (), r[4], r[5]), n, r[10]
             last = (rows[-1][1], rows[-1][0])
 
+    def document_hashes(
+        self, *, annotator: str | None = None, statuses: Sequence[str] = (SUBMITTED,)
+    ) -> list[str]:
+        """The text hashes of documents with an annotation chosen so (a train/dev split)."""
+        where, params = _annotation_filter(annotator, statuses, prefix="a.")
+        rows = self.db.conn.execute(
+            "SELECT DISTINCT d.hash FROM annotations a JOIN documents d ON d.id = a.doc_id"
+            f" WHERE {where}",
+            params,
+        )
+        return [r[0] for r in rows]
+
     def save_gold(
         self, docs: Iterable[NewDocument], annotator: str, *, label: str = ""
     ) -> GoldResult:
