@@ -35,7 +35,13 @@ from workbench.store import (
 
 from .conftest import db_snapshot, make_read_only, new_doc
 
-ALL_MIGRATIONS = ["m001_initial", "m002_annotator_history_index", "m003_annotator_recent_index"]
+ALL_MIGRATIONS = [
+    "m001_initial",
+    "m002_annotator_history_index",
+    "m003_annotator_recent_index",
+    "m004_users",
+    "m005_event_chain",
+]
 
 
 def test_open_sets_wal_foreign_keys_and_schema_version(store: Store):
@@ -366,13 +372,14 @@ def _file_bytes(path) -> bytes:
 def test_a_database_with_a_higher_schema_version_is_refused_untouched(db_path):
     conn = sqlite3.connect(db_path)  # rollback journal: opening it as a Store would make it WAL
     conn.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, text TEXT)")
-    conn.execute("PRAGMA user_version=5")
+    conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
     before = _file_bytes(db_path)
     with pytest.raises(
         SchemaTooNew,
-        match=r"annotations\.db has schema version 5; this workbench knows up to"
+        match=rf"annotations\.db has schema version {schema.SCHEMA_VERSION + 1}; this workbench"
+        r" knows up to"
         rf" {schema.SCHEMA_VERSION}: upgrade workbench",
     ):
         Store(db_path)

@@ -21,8 +21,8 @@ import click
 
 from .. import __version__
 from ..config import load_config
-from . import documents, evaluate, export, review, serve, settings, suggest
-from .base import Context, WorkbenchGroup, errors_reported
+from . import documents, evaluate, export, review, serve, settings, suggest, users
+from .base import Context, WorkbenchGroup, errors_reported, guard_commands, os_account, ssh_identity
 
 
 @click.group(
@@ -46,13 +46,25 @@ from .base import Context, WorkbenchGroup, errors_reported
 @click.option(
     "--annotator",
     envvar="WORKBENCH_ANNOTATOR",
-    help="Who you are: the name your annotations, imports and reviews are recorded under "
-    "(default: from the config, else your login name). After a command, --annotator "
-    "instead names whose work the command reads.",
+    help="Record work under this name (default: from the config, else your operating-system "
+    "account; $USER is not read). Once the database has users, only an admin may name "
+    "someone else. After a command, --annotator instead names whose work it reads.",
+)
+@click.option(
+    "--read-only",
+    is_flag=True,
+    help="Open the database with SQLite's read-only mode: nothing can be written "
+    "(always so for an auditor).",
 )
 @click.version_option(__version__, prog_name="workbench")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, config_path: Path | None, annotator: str | None):
+def cli(
+    ctx: click.Context,
+    db: Path | None,
+    config_path: Path | None,
+    annotator: str | None,
+    read_only: bool,
+):
     """Annotate news text: named entities and casualty counts, in the terminal.
 
     Run with no command to open the annotator on ./annotations.db; on first run the
@@ -61,7 +73,9 @@ def cli(ctx: click.Context, db: Path | None, config_path: Path | None, annotator
     with errors_reported():
         config = load_config(config_path)
     db_path = db or Path(config.database)
-    ctx.obj = Context(config, db_path, annotator or config.annotator_name())
+    account = ssh_identity() or os_account()
+    requested = annotator or config.annotator or None
+    ctx.obj = Context(config, db_path, account, requested=requested, read_only=read_only)
     if ctx.invoked_subcommand is None:
         ctx.invoke(documents.annotate)
 
@@ -79,8 +93,11 @@ for command in (
     review.review,
     settings.config,
     serve.serve,
+    users.users,
+    users.ssh_entry,
 ):
     cli.add_command(command)
+guard_commands(cli)  # every command's role check, in one place (workbench/roles.py)
 
 
 def main() -> None:

@@ -32,18 +32,38 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a Unix tool killed by `| head` ret
 class Context:
     """What every command gets: the configuration, the database path, and who you are.
 
-    `annotator` is the global `--annotator`: the person running the command, whose
-    name annotations and events are recorded under.
+    `account` is the person: the operating-system account running the process (from
+    the user database, never $USER), or the name `ssh-entry` was given. `requested` is
+    the global `--annotator` (or WORKBENCH_ANNOTATOR, or the config's `annotator`).
+    `annotator`, the name annotations and events are recorded under, is settled by
+    `authorize` before each command runs (`guard_commands`).
     """
 
-    def __init__(self, config: Config, db_path: Path, annotator: str) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db_path: Path,
+        annotator: str,
+        *,
+        requested: str | None = None,
+        read_only: bool = False,
+    ) -> None:
         self.config, self.db_path, self.annotator = config, db_path, annotator
+        self.account, self.requested, self.read_only = annotator, requested, read_only
+        self.role: str | None = None  # None: a database without users, or not a user
 
     def open_store(self) -> Store:
-        """The store, creating the database if it does not exist (commands that write)."""
+        """The store, creating the database if it does not exist (commands that write);
+        read-only (SQLite's mode=ro) with --read-only and for an auditor."""
         _import_sqlite_utils_without_numpy()
         from ..store import Store
 
+        if self.read_only:
+            self.require_database()
+            store = Store(self.db_path, read_only=True)
+            if store.immutable_note:
+                say(f"note: {store.immutable_note}", err=True)
+            return store
         return Store(self.db_path)
 
     def existing_store(self) -> Store:
@@ -54,6 +74,89 @@ class Context:
     def require_database(self) -> None:
         if not self.db_path.exists():
             fail(f"no database at {self.db_path}; workbench init creates one", EXIT_INPUT)
+
+    def authorize(self, command: str) -> None:
+        """Settle who runs `command` and refuse it (one line, exit 2) unless their role
+        allows it (workbench/roles.py). A database with no users allows everything."""
+        from ..roles import ANYONE, AUDITOR, COMMANDS, Refused, check, is_read_only, may_act_as
+
+        if COMMANDS.get(command) is ANYONE:
+            return
+        _import_sqlite_utils_without_numpy()
+        from ..store import DatabaseError
+        from ..store.users import read_roles
+
+        try:
+            roles = read_roles(self.db_path)
+        except DatabaseError:  # not a database: the command itself says so
+            return
+        try:
+            if roles.roles:
+                self.role = roles.role(self.account)
+                check(self.account, self.role, command)
+                if self.requested and self.requested != self.account:
+                    may_act_as(self.account, self.role, self.requested)
+                if self.role == AUDITOR:
+                    self.read_only = True
+            self.annotator = self.requested or self.account
+            if self.read_only and not is_read_only(command):
+                raise Refused(f"{command} writes the database; it cannot run read-only")
+        except Refused as e:
+            fail(str(e), EXIT_INPUT)
+
+    def act_as(self, other: str) -> None:
+        """Refuse (one line, exit 2) recording work under `other`'s name unless allowed."""
+        from ..roles import Refused, may_act_as
+
+        if self.role is None:  # no users: a single-person install, as before roles
+            return
+        try:
+            may_act_as(self.account, self.role, other)
+        except Refused as e:
+            fail(str(e), EXIT_INPUT)
+
+
+# The name `workbench ssh-entry NAME` was given, for the command it runs in-process;
+# set only by ssh_entry after its checks (no option or variable can set it).
+_SSH_IDENTITY: list[str] = []
+
+
+def ssh_identity() -> str | None:
+    """The person ssh-entry vouched for, or None outside ssh-entry."""
+    return _SSH_IDENTITY[-1] if _SSH_IDENTITY else None
+
+
+def os_account() -> str:
+    """The operating-system account running this process, from the user database:
+    $USER and $LOGNAME are whatever the caller set, so they are never asked."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # a uid with no entry (some containers)
+        return f"uid{os.getuid()}"
+
+
+def guard_commands(group: click.Group, prefix: str = "") -> None:
+    """Wrap every command under `group` so that `Context.authorize` runs first: the one
+    place role checks happen, against roles.COMMANDS by the command's path."""
+    for name, command in group.commands.items():
+        path = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            guard_commands(command, f"{path} ")
+        elif command.callback is not None:
+            command.callback = _guarded(path, command.callback)
+
+
+def _guarded(path: str, callback: Any) -> Any:
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        click.get_current_context().find_object(Context).authorize(path)  # type: ignore[union-attr]
+        return callback(*args, **kwargs)
+
+    return run
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -112,6 +112,7 @@ def review_adjudicate(
     from ..review import adjudicate, adjudicate_agreed
 
     who = reviewer or ctx.annotator
+    ctx.act_as(who)
     if agreed == (doc_id is not None or take is not None) or (
         not agreed and (doc_id is None or take is None)
     ):
@@ -135,6 +136,24 @@ def review_adjudicate(
             f" {len(annotation.spans)} span(s)"
             + (" (replacing an earlier review)." if replaced else ".")
         )
+
+
+@review.command("verify")
+@pass_ctx
+def review_verify(ctx: Context) -> None:
+    """Recompute the events' hash chain; name the first event that does not match.
+
+    Exit 0 and the head hash (note it: a later check proves nothing before it changed)
+    when the chain holds, exit 1 naming the event otherwise. Example: workbench review verify
+    """
+    with errors_reported(), ctx.existing_store() as store:
+        checked, broken, head = store.verify_events()
+    if broken is not None:
+        fail(
+            f"audit trail broken at event {broken}: its hash does not match its content and"
+            f" the events before it ({checked} event(s) before it check out)"
+        )
+    say(f"{checked} event(s) verified; head hash {head or '(no events)'}")
 
 
 @review.command("log")

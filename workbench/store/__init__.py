@@ -31,6 +31,7 @@ from .errors import (
 )
 from .gold import GoldMixin
 from .review import ReviewMixin
+from .users import UsersMixin
 
 # What a damaged or foreign file raises, for callers that must not import sqlite3.
 DatabaseError = sqlite3.DatabaseError
@@ -54,5 +55,5 @@ __all__ = [
 ]
 
 
-class Store(DocumentsMixin, AnnotatingMixin, GoldMixin, ReviewMixin):
+class Store(DocumentsMixin, AnnotatingMixin, GoldMixin, ReviewMixin, UsersMixin):
     """An open `annotations.db`."""

@@ -31,6 +31,7 @@ from ..model import (
 )
 from ..model import NewDocument as NewDocument  # the readers' data object, re-exported
 from . import schema
+from .chain import CHAINED, event_hash
 from .errors import (
     DatabaseBusy,
     DatabaseReadOnly,
@@ -89,9 +90,16 @@ class StoreBase:
         *,
         synchronous: str = "FULL",
         busy_timeout: float = BUSY_TIMEOUT_S,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.read_only = read_only
+        # Set when a read-only open had to fall back to immutable=1 (see _open_read_only).
+        self.immutable_note: str | None = None
+        if read_only:
+            self.db = Database(self._open_read_only(), execute_plugins=False)
+            return
         conn = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
         # No sqlite-utils plugins: finding them reads every installed package's entry
         # points (a tenth of a second at each start), and the store runs only its own SQL.
@@ -115,6 +123,57 @@ class StoreBase:
         except BaseException:
             conn.close()
             raise
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection SQLite itself refuses to write through (`mode=ro`).
+
+        A WAL database is read through its -shm file: a reader who cannot write the
+        folder can still read once the -wal and -shm exist (SQLite 3.22+). Where they do
+        not (the last writer closed cleanly) and nothing here is writable, the file is
+        opened `immutable=1`, which is only sound while no one writes it; that is said
+        in `immutable_note`.
+        """
+        if not self.path.exists():
+            raise StoreError(f"no database at {self.path}")
+        uri = self.path.resolve().as_uri()
+        try:
+            conn = self._connect_checked(f"{uri}?mode=ro")
+        except sqlite3.OperationalError as e:
+            if not _read_only(self.path):
+                raise self._read_only_error(e) from e
+            try:
+                conn = self._connect_checked(f"{uri}?immutable=1")
+            except sqlite3.Error as e2:
+                raise self._read_only_error(e2) from e2
+            self.immutable_note = (
+                f"{self.path}: opened as immutable (its folder cannot be written and it has"
+                " no -shm file to read a WAL through): changes others make while this runs"
+                " are not seen"
+            )
+        return conn
+
+    def _connect_checked(self, uri: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout, isolation_level=None)
+        try:
+            schema.check_not_newer(self.db_of(conn), str(self.path))
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            if schema.migrations.pending(self.db_of(conn)):
+                raise StoreError(
+                    f"{self.path} needs upgrading to this workbench's schema: open it once"
+                    " without --read-only, as an account that may write it"
+                )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def db_of(conn: sqlite3.Connection) -> Database:
+        return Database(conn, execute_plugins=False)
+
+    def _read_only_error(self, e: sqlite3.Error) -> StoreError:
+        return DatabaseReadOnly(f"{self.path} cannot be opened read-only: {e}")
 
     def close(self) -> None:
         self.db.close()
@@ -171,20 +230,41 @@ class StoreBase:
         after: Change | None = None,
         undoes: int | None = None,
     ) -> None:
-        conn.execute(
-            "INSERT INTO events (ts, annotator, action, doc_id, annotation_id, before, after,"
-            " undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                _now(),
-                annotator,
-                action,
-                doc_id,
-                annotation_id,
-                None if before is None else _dumps(before.to_json()),
-                None if after is None else _dumps(after.to_json()),
-                undoes,
-            ),
+        # Inside the write transaction (BEGIN IMMEDIATE): the latest row cannot change
+        # under us, so the id and the chained hash (store/chain.py) are this row's.
+        last = conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        values = (
+            1 if last is None else last[0] + 1,
+            _now(),
+            annotator,
+            action,
+            doc_id,
+            annotation_id,
+            None if before is None else _dumps(before.to_json()),
+            None if after is None else _dumps(after.to_json()),
+            undoes,
         )
+        conn.execute(
+            "INSERT INTO events (id, ts, annotator, action, doc_id, annotation_id, before,"
+            " after, undoes, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, event_hash(None if last is None else last[1], values)),
+        )
+
+    def verify_events(self) -> tuple[int, int | None, str | None]:
+        """Recompute the events' hash chain: (rows checked, the first row whose stored
+        hash does not match or None, the latest stored hash)."""
+        columns = ", ".join(f'"{c}"' for c in CHAINED)
+        previous: str | None = None
+        checked = 0
+        with self._errors_mapped():
+            cursor = self.db.conn.execute(f"SELECT {columns}, hash FROM events ORDER BY id")
+            for row in cursor:
+                expected = event_hash(previous, row[:-1])
+                if row[-1] != expected:
+                    return checked, int(row[0]), row[-1]
+                previous = row[-1]
+                checked += 1
+        return checked, None, previous
 
     def document(self, doc_id: int) -> Document:
         row = self._one("SELECT * FROM documents WHERE id = ?", [doc_id])

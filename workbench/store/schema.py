@@ -11,9 +11,10 @@ from collections.abc import Callable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .chain import CHAINED, event_hash
 from .errors import SchemaTooNew
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 migrations = Migrations("workbench")
 _KNOWN: list[str] = []  # the migrations this workbench has, in order
@@ -61,6 +62,41 @@ def m003_annotator_recent_index(db: Database) -> None:
     db.execute(
         "CREATE INDEX annotations_annotator_recent ON annotations(annotator, status, updated_at)"
     )
+
+
+@_migration
+def m004_users(db: Database) -> None:
+    # Who may do what (workbench/roles.py); a removed user keeps their row, and history.
+    db.execute(
+        "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL,"
+        " added_at TEXT NOT NULL, removed_at TEXT)"
+    )
+    # Settings of the database itself, e.g. the service account of an SSH deployment.
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@_migration
+def m005_event_chain(db: Database) -> None:
+    # A hash chained over the events (store/chain.py); existing rows are back-filled in
+    # id order, with the append-only trigger lifted for this one update.
+    db.execute("ALTER TABLE events ADD COLUMN hash TEXT")
+    db.execute("DROP TRIGGER events_no_update")
+    previous = None
+    rows = db.execute(f"SELECT {', '.join(_quoted(CHAINED))} FROM events ORDER BY id").fetchall()
+    for row in rows:
+        previous = event_hash(previous, row)
+        db.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row[0]))
+    db.execute(_NO_UPDATE)
+
+
+def _quoted(names: tuple[str, ...]) -> list[str]:
+    return [f'"{n}"' for n in names]
+
+
+_NO_UPDATE = """
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+    """
 
 
 _INITIAL = [
