@@ -48,6 +48,7 @@ ARGS: dict[str, list[str]] = {
     "train": ["--out", "model-out"],
     "evaluate": [],
     "export": [],
+    "stats": [],
     "review agreement": [],
     "review disagreements": [],
     "review log": [],
@@ -62,7 +63,7 @@ ARGS: dict[str, list[str]] = {
 # What each role may run (ANYONE commands, config and ssh-entry, are left out).
 ALLOWED = {
     ANNOTATOR: {"annotate", "serve", "status", "users list"},
-    AUDITOR: {"status", "users list", "evaluate", "export", "predict"}
+    AUDITOR: {"status", "users list", "evaluate", "export", "predict", "stats"}
     | {"review agreement", "review disagreements", "review log", "review verify"},
 }
 ALLOWED[REVIEWER] = ALLOWED[ANNOTATOR] | ALLOWED[AUDITOR] | {"review adjudicate"}

@@ -56,6 +56,7 @@ COMMANDS: dict[str, Permission] = {
     "train": TRAIN,
     "evaluate": READ_ALL,
     "export": READ_ALL,
+    "stats": READ_ALL,
     "config show": ANYONE,
     "config init": ANYONE,
     "review agreement": READ_ALL,

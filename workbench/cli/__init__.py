@@ -21,7 +21,7 @@ import click
 
 from .. import __version__
 from ..config import load_config
-from . import documents, evaluate, export, review, serve, settings, suggest, users
+from . import documents, evaluate, export, review, serve, settings, stats, suggest, users
 from .base import Context, WorkbenchGroup, errors_reported, guard_commands, os_account, ssh_identity
 
 
@@ -93,6 +93,7 @@ for command in (
     review.review,
     settings.config,
     serve.serve,
+    stats.stats,
     users.users,
     users.ssh_entry,
 ):

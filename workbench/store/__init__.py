@@ -31,7 +31,7 @@ from .errors import (
 )
 from .gold import GoldMixin
 from .review import ReviewMixin
-from .users import UsersMixin
+from .users import PeopleFiguresMixin, UsersMixin
 
 # What a damaged or foreign file raises, for callers that must not import sqlite3.
 DatabaseError = sqlite3.DatabaseError
@@ -55,5 +55,5 @@ __all__ = [
 ]
 
 
-class Store(DocumentsMixin, AnnotatingMixin, GoldMixin, ReviewMixin, UsersMixin):
+class Store(DocumentsMixin, AnnotatingMixin, GoldMixin, ReviewMixin, UsersMixin, PeopleFiguresMixin):
     """An open `annotations.db`."""

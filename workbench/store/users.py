@@ -150,3 +150,36 @@ class UsersMixin(StoreBase):
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise StoreError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+
+
+class PeopleFiguresMixin(StoreBase):
+    """What `workbench stats` counts per person (annotations, labels, times)."""
+
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        """(annotator, status, annotations) for every annotator and status."""
+        rows = self._rows(
+            "SELECT annotator, status, count(*) AS n FROM annotations"
+            " GROUP BY annotator, status ORDER BY annotator, status"
+        )
+        return [(r["annotator"], r["status"], int(r["n"])) for r in rows]
+
+    def submitted_label_counts(self) -> list[tuple[str, str, int]]:
+        """(annotator, label, accepted spans) over submitted annotations."""
+        rows = self._rows(
+            "SELECT a.annotator, s.label, count(*) AS n FROM annotation_spans s"
+            " JOIN annotations a ON a.id = s.annotation_id"
+            " WHERE a.status = 'submitted' AND s.status = 'accepted'"
+            " GROUP BY a.annotator, s.label ORDER BY a.annotator, s.label"
+        )
+        return [(r["annotator"], r["label"], int(r["n"])) for r in rows]
+
+    def work_times(self) -> list[tuple[str, str, str]]:
+        """(annotator, open time, first submit/skip/flag time) per annotation, from the
+        events: how long each document took its annotator."""
+        rows = self._rows(
+            "SELECT annotator, min(CASE WHEN action = 'open' THEN ts END) AS opened,"
+            " min(CASE WHEN action IN ('submit', 'skip', 'flag') THEN ts END) AS done"
+            " FROM events WHERE annotation_id IS NOT NULL GROUP BY annotator, annotation_id"
+            " HAVING opened IS NOT NULL AND done IS NOT NULL ORDER BY annotator"
+        )
+        return [(r["annotator"], r["opened"], r["done"]) for r in rows]
