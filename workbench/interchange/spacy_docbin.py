@@ -8,7 +8,11 @@ Writing is fast because the per-document serializer set-up of `DocBin.add` (a
 Python loop over every token, and a msgpack Packer built per span group) is done
 once per shard instead: token arrays come from `Doc.to_array`, strings from the
 unique hashes of a shard, and span groups are packed with one reused Packer in the
-byte layout of `SpanGroup.to_bytes` (tests read them back with `DocBin.from_bytes`).
+byte layout of `SpanGroup.to_bytes`. That fills DocBin's internals, so it runs only
+on the spaCy versions in `FAST_PATH_SPACY`, where tests/test_spacy_docbin.py checks
+that its shards load as the same Docs (tokens, spaces, entities, casualty spans and
+their attributes) as the public `DocBin.add` path's; any other version takes the
+public path.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy
 import spacy
 from spacy.attrs import ENT_TYPE, ORTH, SPACY
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc, DocBin, SpanGroup
 from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 from srsly import msgpack
@@ -34,6 +38,14 @@ from ..model import CASUALTY_LABELS, Span, count_attrs
 SPANS_KEY = "casualties"
 DOCBIN_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
 SHARD_SIZE = 10_000
+# spaCy versions (major.minor) whose DocBin and SpanGroup layout the fast path was
+# checked against; add one only after tests/test_spacy_docbin.py passes on it.
+FAST_PATH_SPACY = ("3.8",)
+
+
+def fast_path_supported(version: str = spacy.__version__) -> bool:
+    """Whether the hand-filled DocBin path is tested on this spaCy version."""
+    return ".".join(version.split(".")[:2]) in FAST_PATH_SPACY
 
 
 @functools.cache
@@ -154,10 +166,17 @@ def _split_at(vocab: Vocab, doc: Doc, spans: Sequence[Span]) -> tuple[Doc, int]:
 
 
 class ShardWriter:
-    """Collects Docs into DocBin shards of `shard_size` and writes them to `folder`."""
+    """Collects Docs into DocBin shards of `shard_size` and writes them to `folder`.
 
-    def __init__(self, folder: Path, vocab: Vocab, shard_size: int = SHARD_SIZE) -> None:
+    `fast`: fill the DocBin directly (default: on the tested spaCy versions only);
+    False: the public `DocBin.add`, one Doc at a time.
+    """
+
+    def __init__(
+        self, folder: Path, vocab: Vocab, shard_size: int = SHARD_SIZE, fast: bool | None = None
+    ) -> None:
         self.folder, self.vocab, self.shard_size = folder, vocab, shard_size
+        self.fast = fast_path_supported() if fast is None else fast
         self.packer = msgpack.Packer(use_bin_type=True)  # one Packer: building it is slow
         self.label_hashes: dict[str, int] = {}
         self.files: list[Path] = []
@@ -171,6 +190,9 @@ class ShardWriter:
     def add(self, built: Built) -> None:
         """Add one built Doc: its token arrays, and its casualty group packed directly."""
         doc, b = built.doc, self.bin
+        if not self.fast:
+            self._add_public(built)
+            return
         # One to_array for the token columns and the spaces (each call has a set-up cost).
         array = doc.to_array([*b.attrs, SPACY]).reshape((len(doc), len(b.attrs) + 1))
         b.tokens.append(array[:, :-1])
@@ -183,6 +205,21 @@ class ShardWriter:
         if len(b.tokens) >= self.shard_size:
             self.flush()
 
+    def _add_public(self, built: Built) -> None:
+        doc = built.doc
+        spans = [
+            SpacySpan(doc, *built.token_spans[_key(s)], label=s.label) for s in built.casualties
+        ]
+        attrs = {
+            "values": [s.attrs.get("value") for s in built.casualties],
+            "qualifiers": [s.attrs.get("qualifier") for s in built.casualties],
+        }
+        doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, attrs=attrs, spans=spans)
+        self.bin.add(doc)
+        self.documents += 1
+        if len(self.bin) >= self.shard_size:
+            self.flush()
+
     def _pack_group(self, built: Built) -> bytes:
         values, qualifiers, packed = [], [], []
         for s in built.casualties:
@@ -190,8 +227,12 @@ class ShardWriter:
             if h is None:
                 h = self.label_hashes[s.label] = self.vocab.strings.add(s.label)
             start, end = built.token_spans[_key(s)]
+            # Character bounds from the tokens, as a spaCy Span has them (a span's edge
+            # whitespace that is a token's trailing space is outside it).
+            first, last = built.doc[start], built.doc[end - 1]
+            chars = (first.idx, last.idx + len(last.text))
             # Layout of spacy.tokens.SpanGroup.to_bytes: id, kb_id, label, token and char bounds.
-            packed.append(struct.pack(">QQQllll", 0, 0, h, start, end, s.start, s.end))
+            packed.append(struct.pack(">QQQllll", 0, 0, h, start, end, *chars))
             values.append(s.attrs.get("value"))
             qualifiers.append(s.attrs.get("qualifier"))
             self.labels.add(s.label)
@@ -208,11 +249,17 @@ class ShardWriter:
         b = self.bin
         if not b.tokens:
             return
+        if not self.fast:
+            self._write(b)
+            return
         columns = [i for i, a in enumerate(b.attrs) if a in (ORTH, ENT_TYPE)]
         hashes = numpy.unique(numpy.vstack(b.tokens)[:, columns])
         strings = self.vocab.strings
         b.strings.update(strings[int(h)] for h in hashes if h)
         b.strings.update(self.labels)
+        self._write(b)
+
+    def _write(self, b: DocBin) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{len(self.files):04d}.spacy"
         path.write_bytes(b.to_bytes())
