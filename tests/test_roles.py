@@ -208,6 +208,14 @@ def test_remove_keeps_history_and_the_last_admin_cannot_go(team, monkeypatch):
     assert "user-remove" in actions and actions.count("user-add") == 4
 
 
+def test_an_annotator_sees_their_own_progress_in_status(team, monkeypatch):
+    with Store(team) as store:
+        store.submit(store.open_annotation(1, "bob").id, "bob")
+    result = run_as(monkeypatch, "bob", ["--db", str(team), "status"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "bob: 1 done (1 today) of 1"
+
+
 def test_set_role_changes_what_a_user_may_do(team, monkeypatch):
     assert (
         run_as(

@@ -167,9 +167,12 @@ def _import_gold(
 @click.command()
 @pass_ctx
 def status(ctx: Context) -> None:
-    """Show how many documents there are, suggested and annotated."""
+    """Show how many documents there are, suggested and annotated, and your own progress."""
     with errors_reported(), ctx.existing_store() as store:
         _print_status(store)
+        if ctx.role is not None:  # a team database: each person also sees their own
+            mine = store.progress(ctx.annotator)
+            say(f"{ctx.annotator}: {mine.done} done ({mine.today} today) of {mine.total}")
 
 
 def _print_status(store: Store) -> None:
