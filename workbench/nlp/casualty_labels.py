@@ -80,7 +80,7 @@ NON_PERSON = {
     "acres", "hectares", "tonnes", "tons", "shops", "stores", "camps", "camp", "sites",
     "locations", "areas", "parts", "states", "nations", "cents",
     "side", "sides", "million", "billion", "family", "families", "household", "households",
-    "infections", "infection", "tests",
+    "infections", "infection", "tests", "suspects", "arrests",
 }  # fmt: skip
 # Predicates that are not casualties in the scheme (missing, arrested, rescued ...).
 BLOCKERS = {
@@ -242,6 +242,9 @@ def _to_death(prep: Token) -> bool:
 
 
 def _hospital_condition(noun: Token) -> bool:
+    """ "in critical condition", "in intensive care"."""
+    if noun.lower_ == "care":
+        return any(a.lower_ == "intensive" for a in noun.children)
     return noun.lower_ in ("condition", "conditions") and any(
         a.lower_ in CONDITIONS for a in noun.children
     )

@@ -22,8 +22,11 @@ from workbench.casualties import (
 
 # Qualifier words kept outside the span (gold treats them as prepositions).
 _OUTSIDE_QUALIFIERS = {"towards", "toward"}
+_ONE_PRONOUN = {"the", "this", "that", "each", "every", "another", "which", "no"}
 _TIME_ADVERBS = {"overnight", "yesterday", "today", "tonight", "earlier", "later"}
-_MISC_PREFIX_BLOCK = {"$", "£", "€", "no.", "number", "aged", "age", "ages", "page", "chapter"}
+_MISC_PREFIX_BLOCK = {
+    "$", "£", "€", "no.", "number", "aged", "age", "ages", "page", "chapter", "per",
+}  # fmt: skip
 
 
 # Words that can open a number expression: qualifiers, range openers, number words.
@@ -94,6 +97,8 @@ def _is_excluded(doc: Doc, start: int, end: int) -> bool:
         return True
     if prev in ("no", "the", "this", "that", "every", "each") and doc[start].lower_ == "one":
         return True
+    if doc[start].lower_ == "one" and start > 1 and doc[start - 2].lower_ in _ONE_PRONOUN:
+        return True  # "the previous one", "this latest one": a pronoun, no count
     # "25-year-old", "four-hour-long", "5.7-magnitude": hyphen compounds modify a noun.
     if (
         nxt in ("-", "–")

@@ -35,12 +35,12 @@ def _with_injuries(doc: Doc, end: int) -> bool:
 def condition_after(doc: Doc, end: int) -> bool:
     """ "... and 35 in critical condition": the count is of people in hospital."""
     words = [t.lower_ for t in doc[end : end + 5] if t.lower_ not in ("a", "an", "were", "are")]
-    return (
-        words[:1] == ["in"]
-        and len(words) > 2
-        and words[1] in CONDITIONS
-        and (words[2].startswith("condition"))
-    )
+    if words[:1] != ["in"] or len(words) < 3:
+        return False
+    return (words[1] in CONDITIONS and words[2].startswith("condition")) or words[1:3] == [
+        "intensive",
+        "care",
+    ]
 
 
 def _counts_things(doc: Doc, end: int) -> bool:
