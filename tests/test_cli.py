@@ -149,6 +149,7 @@ def test_status_loads_neither_spacy_nor_textual(db_path):
     "args",
     [
         ["status"],
+        ["stats"],
         ["export"],
         ["export", "--format", "conll"],
         ["evaluate", "--db"],

@@ -91,6 +91,8 @@ def test_the_fixture_really_is_hostile(hostile_db):
     "args",
     [
         ["status"],
+        ["stats"],
+        ["stats", "--json"],
         ["export"],
         ["export", "--format", "conll"],
         ["export", "--format", "doccano"],
