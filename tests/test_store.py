@@ -41,6 +41,7 @@ ALL_MIGRATIONS = [
     "m003_annotator_recent_index",
     "m004_users",
     "m005_event_chain",
+    "m006_claims",
 ]
 
 

@@ -53,6 +53,10 @@ class Config:
     label_map: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys, overrides only
     pending_on_submit: str = "ask"
+    # Task routing: each document goes to `overlap` annotators (0: everyone does every
+    # document); a claim on a document opened and left expires after `claim_minutes`.
+    overlap: int = 0
+    claim_minutes: float = 30.0
     path: Path | None = None
 
     @property
@@ -132,6 +136,11 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         raise ConfigError(
             f"{where}: [annotator] pending_on_submit must be one of {', '.join(PENDING_ON_SUBMIT)}"
         )
+    overlap, claim_minutes = main.get("overlap", 0), main.get("claim_minutes", 30)
+    if not isinstance(overlap, int) or overlap < 0:
+        raise ConfigError(f"{where}: [workbench] overlap must be a whole number, 0 or more")
+    if not isinstance(claim_minutes, int | float) or claim_minutes <= 0:
+        raise ConfigError(f"{where}: [workbench] claim_minutes must be a number above 0")
     return Config(
         database=str(main.get("database", "annotations.db")),
         model=str(main.get("model", "en_core_web_sm")),
@@ -143,6 +152,8 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         label_map=label_map,
         keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
         pending_on_submit=pending,
+        overlap=overlap,
+        claim_minutes=float(claim_minutes),
         path=path,
     )
 

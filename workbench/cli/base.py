@@ -81,6 +81,7 @@ class Context:
         from ..roles import ANYONE, AUDITOR, COMMANDS, Refused, check, is_read_only, may_act_as
 
         if COMMANDS.get(command) is ANYONE:
+            self.annotator = self.requested or self.account
             return
         _import_sqlite_utils_without_numpy()
         from ..store import DatabaseError

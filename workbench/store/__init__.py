@@ -31,6 +31,7 @@ from .errors import (
 )
 from .gold import GoldMixin
 from .review import ReviewMixin
+from .routing import RoutingMixin
 from .users import PeopleFiguresMixin, UsersMixin
 
 # What a damaged or foreign file raises, for callers that must not import sqlite3.
@@ -55,5 +56,13 @@ __all__ = [
 ]
 
 
-class Store(DocumentsMixin, AnnotatingMixin, GoldMixin, ReviewMixin, UsersMixin, PeopleFiguresMixin):
+class Store(
+    DocumentsMixin,
+    AnnotatingMixin,
+    GoldMixin,
+    ReviewMixin,
+    UsersMixin,
+    PeopleFiguresMixin,
+    RoutingMixin,
+):
     """An open `annotations.db`."""

@@ -14,7 +14,7 @@ from sqlite_utils.migrations import Migrations
 from .chain import CHAINED, event_hash
 from .errors import SchemaTooNew
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 migrations = Migrations("workbench")
 _KNOWN: list[str] = []  # the migrations this workbench has, in order
@@ -87,6 +87,17 @@ def m005_event_chain(db: Database) -> None:
         previous = event_hash(previous, row)
         db.execute("UPDATE events SET hash = ? WHERE id = ?", (previous, row[0]))
     db.execute(_NO_UPDATE)
+
+
+@_migration
+def m006_claims(db: Database) -> None:
+    # Task routing (overlap): who has a document open, until when. A claim whose
+    # session crashed expires, and the document goes back to the queue.
+    db.execute(
+        "CREATE TABLE claims (doc_id INTEGER NOT NULL REFERENCES documents(id)"
+        " ON DELETE CASCADE, annotator TEXT NOT NULL, expires_at TEXT NOT NULL,"
+        " PRIMARY KEY (doc_id, annotator))"
+    )
 
 
 def _quoted(names: tuple[str, ...]) -> list[str]:

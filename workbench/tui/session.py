@@ -139,7 +139,11 @@ class Session:
         self.refresh_progress()
 
     def open_next(self) -> None:
-        self.open(self.store.next_document_id(self.annotator))
+        if self.config.overlap:  # a team's routing (store/routing.py): claim the next
+            claim_s = self.config.claim_minutes * 60
+            self.open(self.store.claim_next_document(self.annotator, self.config.overlap, claim_s))
+        else:
+            self.open(self.store.next_document_id(self.annotator))
 
     def resync(self) -> None:
         """Re-read the open document and the progress after a failed store call, so the
