@@ -13,6 +13,7 @@ from typing import Any
 
 from ..casualties import normalise_count
 from ..model import CASUALTY_LABELS, Annotation, Span, count_attrs
+from .prodigy import exported_meta
 from .validate import InputError, Labels, checked_span, interchange_span
 
 ATTRS_KEY = "span_attrs"
@@ -21,7 +22,7 @@ ATTRS_KEY = "span_attrs"
 def doccano_record(annotation: Annotation) -> dict[str, Any]:
     """One doccano line: the document's own keys, its text, labels and casualty attributes."""
     doc = annotation.document
-    out = dict(doc.meta)
+    out = exported_meta(doc.meta)  # never a stale Prodigy answer
     spans = annotation.gold_spans()
     out["text"] = doc.text
     out["label"] = [[s.start, s.end, s.label] for s in spans]

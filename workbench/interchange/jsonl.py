@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from ..model import Annotation, Span
+from .prodigy import exported_meta
 
 
 def record(text: str, spans: list[Span], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -25,9 +26,9 @@ def annotation_record(annotation: Annotation, spans_json: str | None = None) -> 
     """
     doc = annotation.document
     if spans_json is None:
-        out = record(doc.text, annotation.gold_spans(), doc.meta)
+        out = record(doc.text, annotation.gold_spans(), exported_meta(doc.meta))
     else:
-        out = dict(doc.meta)
+        out = exported_meta(doc.meta)
         out["text"] = doc.text
         out["spans"] = orjson.Fragment(spans_json)
     out["hash"] = doc.hash

@@ -85,8 +85,12 @@ def iter_file(
     """
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
-        yield from iter_jsonl(
-            path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes, labels=labels
+        from .prodigy import merged  # Prodigy answers on one input are one document
+
+        yield from merged(
+            iter_jsonl(
+                path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes, labels=labels
+            )
         )
     elif suffix in TEXT_SUFFIXES and path.with_suffix(".ann").is_file():
         from .brat import read_brat

@@ -22,6 +22,7 @@ from typing import IO, Any
 import orjson
 
 from ..interchange.output import TargetError, atomic_file, atomic_folder, check_target
+from ..interchange.prodigy import refuse_spanless
 from ..interchange.readers import InputError, find_inputs, iter_file
 from ..interchange.validate import Labels
 from ..model import (
@@ -406,8 +407,10 @@ def _brat(
 
 
 def _gold_only(documents: Iterator[NewDocument], result: GoldImport) -> Iterator[NewDocument]:
+    from ..interchange.prodigy import is_gold
+
     for doc in documents:
-        if doc.meta.get("answer") in NOT_GOLD_ANSWERS:
+        if not is_gold(doc) or doc.meta.get("answer") in NOT_GOLD_ANSWERS:
             result.not_gold += 1
             continue
         meta = {k: v for k, v in doc.meta.items() if k not in PROVENANCE_KEYS}
@@ -448,7 +451,9 @@ def import_gold(
             path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
         )
         # save_gold writes in one transaction: a bad line rolls the whole file back.
-        saved = store.save_gold(_gold_only(documents, result), annotator, label=path.as_posix())
+        read = list(documents)  # save_gold reads whole too; the check needs the file
+        refuse_spanless(path, read)
+        saved = store.save_gold(_gold_only(iter(read), result), annotator, label=path.as_posix())
         result.files += 1
         result.documents_added += saved.documents_added
         result.annotations_added += saved.annotations_added
