@@ -326,3 +326,13 @@ def test_evaluate_never_scores_the_gold_ruler_on_the_documents_it_learnt_from(db
 )  # fmt: skip
 def test_what_the_rules_leave_alone(nlp, text, ents, expected):
     assert run(nlp, text, ents) == expected
+
+
+def test_a_name_never_runs_across_a_blank_line(nlp):
+    text = "Crowds gathered at Mina\n\nSaudi officials said so."
+    assert run(nlp, text, [("Mina\n\nSaudi", "ORG")]) == [("Mina", "GPE"), ("Saudi", "ORG")]
+
+
+def test_an_untagged_name_before_a_place_designator_is_a_place(nlp):
+    assert run(nlp, "Bandits raided Kware village.", []) == [("Kware", "GPE")]
+    assert run(nlp, "Sokoto residents fled. The village emptied.", []) == [("Sokoto", "GPE")]

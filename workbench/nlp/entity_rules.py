@@ -123,6 +123,10 @@ def _has_name_word(doc: Doc, start: int, end: int) -> bool:
 def normalise(doc: Doc, start: int, end: int, label: str) -> list[Cand]:
     """The model's entity with the scheme's boundaries and label: zero, one or more spans."""
     out: list[Cand] = []
+    # A name never runs across a blank line (a headline into the next paragraph).
+    for i in range(start + 1, end - 1):
+        if doc[i].is_space and doc[i].text.count("\n") > 1:
+            return normalise(doc, start, i, label) + normalise(doc, i + 1, end, label)
     # A possessor inside the span is its own name: "China's Earthquake Network Center".
     for i in range(start + 1, end - 1):
         if doc[i].text in POSSESSIVES and doc[i].text not in ("'", "\u2019"):

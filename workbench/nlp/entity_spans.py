@@ -40,13 +40,17 @@ def find_headed_names(
     doc: Doc, cands: list[Cand], lowercase: set[str], words: list[str]
 ) -> list[Cand]:
     """Capitalised names the model missed whose head word says what they are: "Zamfara
-    State" GPE, "Chowgan Grounds" FAC, "Earthquake Network Center" ORG."""
+    State" GPE, "Chowgan Grounds" FAC, "Earthquake Network Center" ORG, and a place
+    before a lowercase designator ("Sderot| residents", "Kware| village")."""
     taken = {i for c in cands for i in range(c.start, c.end)}
     out = []
     for i, head in enumerate(words):
         if i in taken or i == 0:
             continue
-        if head in lex.FAC_HEADS:
+        designated = head in _PLACE_AFTER
+        if designated:
+            label = "GPE"
+        elif head in lex.FAC_HEADS:
             label = "FAC"
         elif head in lex.GPE_HEADS and head not in ("Council", "Republic", "Area", "Division"):
             label = "GPE"
@@ -67,10 +71,16 @@ def find_headed_names(
         first = doc[start]
         if (first.is_sent_start or start == 0) and first.lower_ in lowercase:
             start += 1  # "Police Chief": a common word opening the sentence
+        if any(t.is_stop for t in doc[start:i]):
+            continue  # "The| village", "Our| town"
+        end = i if designated else i + 1
         if start < i and (label != "ORG" or doc[start].text not in lex.PORTFOLIOS):
-            out.append(Cand(start, i + 1, label, "model", cue=True))
-            taken.update(range(start, i + 1))
+            out.append(Cand(start, end, label, "model", cue=True))
+            taken.update(range(start, end))
     return out
+
+
+_PLACE_AFTER = (lex.GPE_DESIGNATORS | lex.PLACE_FOLLOWERS) - {"state", "region", "city"}
 
 
 def add_bracketed_acronyms(doc: Doc, cands: list[Cand]) -> list[Cand]:
