@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from workbench.jobs.export import Selection, export  # noqa: E402
-from workbench.model import Span  # noqa: E402
-from workbench.store import NewDocument, Store  # noqa: E402
+from workbench.model import NewDocument, Span  # noqa: E402
+from workbench.store import Store  # noqa: E402
 
 PLACES = ["Jableh", "Tartous", "Aleppo", "Kabul", "Quetta", "Mosul", "Homs", "Idlib"]
 GROUPS = ["the Taliban", "Islamic State", "Hezbollah", "al-Shabaab"]
