@@ -155,11 +155,20 @@ def duplicate_key(raw: bytes) -> str | None:
 
 def count_keys(value: Any) -> int:
     """How many keys the objects in a parsed JSON value hold, all levels."""
-    if type(value) is dict:
-        return len(value) + sum(count_keys(v) for v in value.values() if type(v) in (dict, list))
-    if type(value) is list:
-        return sum(count_keys(v) for v in value if type(v) in (dict, list))
-    return 0
+    # Plain loops, no generator: this runs on every line of a large import.
+    t = type(value)
+    if t is dict:
+        n = len(value)
+        values = value.values()
+    elif t is list:
+        n, values = 0, value
+    else:
+        return 0
+    for v in values:
+        t = type(v)
+        if t is dict or t is list:
+            n += count_keys(v)
+    return n
 
 
 def maybe_duplicates(raw: bytes, record: Any) -> bool:
