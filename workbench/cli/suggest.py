@@ -81,14 +81,14 @@ def fill_on_cluster(
     batch_size: int,
     on_failure: Callable[[Failure], None],
 ) -> int:
-    from ..jobs import cluster
+    from ..jobs import cluster, cluster_client
 
     def failed(f: Failure) -> None:
         report_failure(f)
         on_failure(f)
 
-    with cluster_errors(), cluster.connect(target) as client:
-        click.echo(cluster.describe_cluster(client), err=True)
+    with cluster_errors(), cluster_client.connect(target) as client:
+        click.echo(cluster_client.describe_cluster(client), err=True)
         remote = cluster.install_suggester(
             client, cluster.SuggesterSpec.for_store(store, ctx.config, model)
         )
@@ -102,7 +102,7 @@ def fill_on_cluster(
 @contextmanager
 def cluster_errors() -> Iterator[None]:
     """A cluster's failure as one line: exit 2 when Dask is missing, else 1."""
-    from ..jobs.cluster import ClusterError
+    from ..jobs.cluster_client import ClusterError
 
     try:
         yield
@@ -195,7 +195,7 @@ def predict_on_cluster(
     partition_size: int,
     skip_invalid: bool,
 ) -> None:
-    from ..jobs import cluster
+    from ..jobs import cluster, cluster_client, cluster_inputs
 
     if not (target and out and sources):
         fail("--cluster, --out and at least one SOURCE go together", EXIT_INPUT)
@@ -203,8 +203,10 @@ def predict_on_cluster(
         cluster.require()
         # Every input is read before the cluster starts: a bad line stops here, with
         # nothing written (or, with --skip-invalid, is listed in the manifest).
-        files = cluster.check_inputs(cluster.expand_inputs(sources), skip_invalid=skip_invalid)
-        cluster.check_out(out)
+        files = cluster_inputs.check_inputs(
+            cluster_inputs.expand_inputs(sources), skip_invalid=skip_invalid
+        )
+        cluster_inputs.check_out(out)
         for item in files:
             for problem in item.invalid:
                 click.echo(f"workbench: {visible(problem)}: skipped", err=True)
@@ -214,8 +216,8 @@ def predict_on_cluster(
             report_failure(f)
             failures.append(f)
 
-        with cluster.connect(target) as client:
-            click.echo(cluster.describe_cluster(client), err=True)
+        with cluster_client.connect(target) as client:
+            click.echo(cluster_client.describe_cluster(client), err=True)
             remote = cluster.install_suggester(client, cluster.SuggesterSpec(ctx.config, model))
             total = sum(item.documents for item in files)
             with progress(total, f"Predicting on the cluster ({remote.version})") as advance:
@@ -231,7 +233,7 @@ def predict_on_cluster(
                 )
         click.echo(
             f"Wrote {run.written} of {run.documents} document(s) in {len(run.shards)} shard(s)"
-            f" to {out}, with {cluster.MANIFEST}."
+            f" to {out}, with {cluster_inputs.MANIFEST}."
         )
         if failures:
             fail(f"{len(failures)} record(s) failed; the others were written")

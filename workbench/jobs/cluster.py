@@ -21,14 +21,11 @@ inside these functions, so `workbench --help` never loads it.
 
 from __future__ import annotations
 
-import glob
 import hashlib
-import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -38,9 +35,20 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..config import ConfigError
-from ..interchange.readers import JSONL_SUFFIXES, InputError, find_inputs, parse_record
 from . import Report, no_progress
+from .cluster_client import WAIT_FOR_WORKERS, ClusterError, _distributed, _threads
+from .cluster_inputs import (
+    MANIFEST,
+    PARTITION_SIZE,
+    InputFile,
+    Partition,
+    partitions,
+    prepare_out,
+    write_atomic,
+)
 from .suggesting import Failure, OnFailure, describe, gold_patterns
+
+RETRIES = 2
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -50,98 +58,6 @@ if TYPE_CHECKING:
     from ..nlp.suggest import Suggester
     from ..store import Store
     from .predict import PredictInput
-
-INSTALL_HINT = "--cluster needs Dask: pip install 'workbench[cluster]'"
-MANIFEST = "manifest.json"
-SHARD_PREFIX = "part-"
-PARTITION_SIZE = 500  # documents per partition: seconds of work each, so overhead stays small
-RETRIES = 2
-WAIT_FOR_WORKERS = 60  # seconds
-
-
-class ClusterError(Exception):
-    """The cluster cannot do the work; `code` is the exit status (2: bad usage)."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _distributed() -> Any:
-    try:
-        import distributed
-    except ImportError:
-        raise ClusterError(INSTALL_HINT, code=2) from None
-    return distributed
-
-
-# --- the cluster -------------------------------------------------------------------------
-
-
-@contextmanager
-def connect(target: str, *, dashboard_address: str | None = ":8787") -> Iterator[Client]:
-    """A Client of `target`: "local" or "local:N" starts a LocalCluster of N worker
-    processes (one thread each) for this run; anything else is a scheduler's address."""
-    distributed = _distributed()
-    if target == "local" or target.startswith("local:"):
-        count = target.partition(":")[2] or str(os.cpu_count() or 1)
-        if not count.isdigit() or int(count) < 1:
-            raise ClusterError(f"--cluster {target}: expected local or local:N, N >= 1", code=2)
-        # One thread per worker: spaCy holds the GIL, so a process per core is the unit.
-        with (
-            distributed.LocalCluster(
-                n_workers=int(count),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=dashboard_address,
-                # Workers share this terminal: their failures reach the user as one
-                # line each from here, not as their tracebacks.
-                silence_logs=logging.CRITICAL,
-            ) as cluster,
-            distributed.Client(cluster) as client,
-        ):
-            yield client
-        return
-    try:
-        client = distributed.Client(target, timeout="20s")
-    except (OSError, TimeoutError, ValueError) as e:
-        raise ClusterError(f"cannot reach the Dask scheduler at {target}: {e}") from None
-    with client:
-        yield client
-
-
-def describe_cluster(client: Client) -> str:
-    """One line: the scheduler, its workers and threads, and the dashboard link if any."""
-    nthreads = client.nthreads()
-    threads = sum(nthreads.values())
-    address = client.scheduler.address
-    line = f"Dask scheduler {address}: {len(nthreads)} worker(s), {threads} thread(s)"
-    link = dashboard_link(client)
-    return f"{line}; dashboard {link}" if link else line
-
-
-def dashboard_link(client: Client) -> str | None:
-    """The scheduler's dashboard, or None when it has none (no bokeh where it runs: the
-    scheduler then serves only a page asking for it)."""
-    if "dashboard" not in client.scheduler_info().get("services", {}):
-        return None
-    if not client.run_on_scheduler(_has_bokeh):
-        return None
-    try:
-        return str(client.dashboard_link)
-    except (KeyError, AttributeError):
-        return None
-
-
-def _has_bokeh() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("bokeh") is not None
-
-
-def _threads(client: Client) -> int:
-    return max(1, sum(client.nthreads().values()))
-
 
 # --- the suggester on every worker -------------------------------------------------------
 
@@ -268,108 +184,6 @@ def _worker_version(name: str, dask_worker: Any = None) -> str:
 # --- predict -----------------------------------------------------------------------------
 
 
-@dataclass
-class InputFile:
-    """An input found and checked: how many documents, and its bad lines (--skip-invalid)."""
-
-    path: Path
-    documents: int
-    invalid: list[str] = field(default_factory=list)
-
-
-def expand_inputs(args: Iterable[str]) -> list[Path]:
-    """Files, folders (their .txt and .jsonl, recursively) and globs, in order, once each."""
-    paths: list[Path] = []
-    for arg in args:
-        if any(c in arg for c in "*?["):
-            matches = sorted(glob.glob(arg, recursive=True))
-            if not matches:
-                raise InputError(arg, None, "no file matches")
-            paths.extend(Path(m) for m in matches)
-        else:
-            paths.append(Path(arg))
-    found = find_inputs(paths)
-    return list(dict.fromkeys(found))
-
-
-def read_inputs(path: Path, *, skip_invalid: bool = False) -> Iterator[PredictInput | InputError]:
-    """The records of one input as serial `predict` reads them; with `skip_invalid`, bad
-    lines come as InputErrors in their place instead of stopping the read."""
-    from .predict import PredictInput, read_predict_input
-
-    if not skip_invalid:
-        yield from read_predict_input(path)
-        return
-    if path.suffix.lower() not in JSONL_SUFFIXES:
-        try:
-            yield from read_predict_input(path)
-        except InputError as e:
-            yield e
-        return
-    # Lines numbered as read_predict_input numbers them (bytes.splitlines).
-    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            read = parse_record(raw, path, number)
-        except InputError as e:
-            yield e
-            continue
-        yield PredictInput(f"{path}:{number}", {**read.meta, "text": read.text})
-
-
-def check_inputs(paths: Iterable[Path], *, skip_invalid: bool = False) -> list[InputFile]:
-    """Read every input once before anything runs: the first bad line raises InputError
-    (file:line), unless `skip_invalid`, which lists it instead."""
-    checked = []
-    for path in paths:
-        item = InputFile(path, 0)
-        for read in read_inputs(path, skip_invalid=skip_invalid):
-            if isinstance(read, InputError):
-                item.invalid.append(str(read))
-            else:
-                item.documents += 1
-        checked.append(item)
-    return checked
-
-
-@dataclass
-class Partition:
-    """A block of one input's records, and the bad lines skipped among them."""
-
-    index: int
-    path: Path
-    inputs: list[PredictInput]
-    invalid: list[str]
-
-    @property
-    def shard(self) -> str:
-        return f"{SHARD_PREFIX}{self.index:05d}.jsonl"
-
-
-def partitions(
-    files: Iterable[InputFile], size: int = PARTITION_SIZE, *, skip_invalid: bool = False
-) -> Iterator[Partition]:
-    """Blocks of at most `size` records, file by file, read again lazily (so only the
-    partitions in flight are held in memory); numbered in input order."""
-    index = 0
-    for item in files:
-        block: list[PredictInput] = []
-        invalid: list[str] = []
-        for read in read_inputs(item.path, skip_invalid=skip_invalid):
-            if isinstance(read, InputError):
-                invalid.append(str(read))
-                continue
-            block.append(read)
-            if len(block) == size:
-                yield Partition(index, item.path, block, invalid)
-                index += 1
-                block, invalid = [], []
-        if block or invalid:
-            yield Partition(index, item.path, block, invalid)
-            index += 1
-
-
 @dataclass(frozen=True)
 class PartitionResult:
     """What a worker sends back: the shard's bytes, what failed, and how long it took."""
@@ -418,30 +232,6 @@ class PredictRun:
 def require() -> None:
     """Raise ClusterError (exit 2, what to install) unless Dask's distributed is there."""
     _distributed()
-
-
-def prepare_out(out: Path) -> None:
-    """Create the output folder; refuse one that already holds a run's output."""
-    check_out(out)
-    out.mkdir(parents=True, exist_ok=True)
-
-
-def check_out(out: Path) -> None:
-    """Refuse an output folder that is a file or already holds a run's output."""
-    if out.exists() and not out.is_dir():
-        raise InputError(out, None, "not a folder")
-    if out.is_dir() and ((out / MANIFEST).exists() or any(out.glob(f"{SHARD_PREFIX}*.jsonl"))):
-        raise InputError(out, None, "already holds predict output: choose an empty folder")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary name beside `path`, then rename: `path` is whole or absent."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def predict_on_cluster(
