@@ -117,6 +117,12 @@ def export(
             )
         _report_dropped(result.dropped)
         _warn_conflicts(result.conflicts)
+        if result.thinned:
+            say(
+                f"warning: {result.thinned} span(s) overlap another: a doccano project that"
+                " does not allow overlapping spans drops them on import.",
+                err=True,
+            )
         where = f" ({result.train} train, {result.dev} dev)" if fmt == "spacy" else ""
         click.echo(
             f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).", err=True

@@ -8,6 +8,8 @@ added with the count normaliser.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from .prodigy import exported_meta
 from .validate import InputError, Labels, checked_span, interchange_span
 
 ATTRS_KEY = "span_attrs"
+_ASTRAL = "\U00010000"  # characters from here on are two UTF-16 code units
 
 
 def doccano_record(annotation: Annotation) -> dict[str, Any]:
@@ -25,10 +28,15 @@ def doccano_record(annotation: Annotation) -> dict[str, Any]:
     out = exported_meta(doc.meta)  # never a stale Prodigy answer
     spans = annotation.gold_spans()
     out["text"] = doc.text
-    out["label"] = [[s.start, s.end, s.label] for s in spans]
+    units = to_units(doc.text)  # doccano counts UTF-16 code units, as its browser does
+    out["label"] = [[units(s.start), units(s.end), s.label] for s in spans]
     # Casualty spans always, even without attributes: else the reader would fill them
     # from the normaliser and a re-export would differ.
-    attrs = [s.to_json() for s in spans if s.attrs or s.label in CASUALTY_LABELS]
+    attrs = [
+        {**s.to_json(), "start": units(s.start), "end": units(s.end)}
+        for s in spans
+        if s.attrs or s.label in CASUALTY_LABELS
+    ]
     if attrs:
         out[ATTRS_KEY] = attrs
     return out
@@ -40,25 +48,31 @@ def doccano_spans(
     """The spans of a doccano line ("label" pairs or "entities" objects) with casualty
     attributes: from `span_attrs` where we wrote them, else from the count normaliser."""
     spans = []
+    points = from_units(text, path, line)
     if isinstance(record.get("label"), list):  # [[start, end, "LABEL"], ...]
         for item in record["label"]:
             if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)):
                 raise InputError(path, line, f"doccano label must be [start, end, LABEL]: {item!r}")
-            spans.append(checked_span(item[0], item[1], item[2], {}, text, path, line, labels))
+            start, end = points(item[0]), points(item[1])
+            spans.append(checked_span(start, end, item[2], {}, text, path, line, labels))
     else:  # doccano projects with relations: [{"start_offset", "end_offset", "label"}]
         for item in record.get("entities") or []:
             if not (isinstance(item, dict) and isinstance(item.get("label"), str)):
                 raise InputError(path, line, f"doccano entity needs a label: {item!r:.80}")
-            start, end = item.get("start_offset"), item.get("end_offset")
+            start, end = points(item.get("start_offset")), points(item.get("end_offset"))
             spans.append(checked_span(start, end, item["label"], {}, text, path, line, labels))
     items = record.get(ATTRS_KEY) or []
     if not isinstance(items, list):
         raise InputError(path, line, f'"{ATTRS_KEY}" must be a list')
     given = {}
     for item in items:
+        if isinstance(item, dict):
+            item = {**item, "start": points(item.get("start")), "end": points(item.get("end"))}
         s = interchange_span(item, text, path, line, labels)
         given[(s.start, s.end, s.label)] = s.attrs
     out = []
+    # doccano can hold the same span twice (its own examples do): one span here.
+    spans = list({(s.start, s.end, s.label): s for s in spans}.values())
     for s in spans:
         attrs = given.get((s.start, s.end, s.label))
         if attrs is None and s.label in CASUALTY_LABELS:
@@ -66,3 +80,49 @@ def doccano_spans(
             attrs = {} if counted is None else count_attrs(*counted)
         out.append(s.with_(attrs=attrs or {}))
     return out
+
+
+def to_units(text: str) -> Callable[[int], int]:
+    """Code-point offset to UTF-16 code-unit offset, for `text`."""
+    if text.isascii() or max(text) < _ASTRAL:
+        return _same
+    before = list(accumulate((c >= _ASTRAL for c in text), initial=0))
+    return lambda i: i + before[i]
+
+
+def from_units(text: str, path: Path | str, line: int) -> Callable[[Any], Any]:
+    """UTF-16 code-unit offset (doccano's) to code-point offset; one inside a
+    surrogate pair is an error. Non-integers pass through for the span checks."""
+    if text.isascii() or max(text) < _ASTRAL:
+        return _same
+    at: dict[int, int] = {}
+    unit = 0
+    for i, c in enumerate(text):
+        at[unit] = i
+        unit += 2 if c >= _ASTRAL else 1
+    at[unit] = len(text)
+
+    def points(u: Any) -> Any:
+        if type(u) is not int or u < 0 or u > unit:
+            return u  # checked_span refuses it with the usual message
+        if u not in at:
+            raise InputError(path, line, f"doccano offset {u} splits a character in two")
+        return at[u]
+
+    return points
+
+
+def _same(i: Any) -> Any:
+    return i
+
+
+def thinned(spans: list[Span]) -> int:
+    """How many of `spans` a doccano project that disallows overlaps drops on import
+    (it keeps, in start order, each span starting at or after the last kept end)."""
+    last, dropped = -1, 0
+    for s in sorted(spans, key=lambda s: (s.start, s.end, s.label)):
+        if s.start >= last:
+            last = s.end
+        else:
+            dropped += 1
+    return dropped

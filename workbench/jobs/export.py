@@ -144,6 +144,7 @@ class ExportReport:
     dev: int = 0
     split_tokens: int = 0
     conflicts: int = 0  # documents exported with more than one annotation
+    thinned: int = 0  # doccano: spans a project without overlaps would not keep
     dropped: list[Dropped] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -282,6 +283,7 @@ def _count(annotation: Annotation, result: ExportReport) -> list[Span]:
 def _note_dropped(annotation: Annotation, built: Any, result: ExportReport) -> None:
     text = annotation.document.text
     result.split_tokens += built.split_tokens
+    result.spans -= len(built.dropped)  # the summary counts what was written
     result.dropped.extend(
         Dropped(annotation.document.id, annotation.annotator, s, why, s.text_in(text))
         for s, why in built.dropped
@@ -313,9 +315,9 @@ def _jsonl_fast(row: tuple[Annotation, int, str], result: ExportReport, **_: Any
 
 
 def _doccano_line(annotation: Annotation, result: ExportReport, **_: Any) -> bytes:
-    from ..interchange.doccano import doccano_record
+    from ..interchange.doccano import doccano_record, thinned
 
-    _count(annotation, result)
+    result.thinned += thinned(_count(annotation, result))
     return orjson.dumps(doccano_record(annotation)) + b"\n"
 
 
