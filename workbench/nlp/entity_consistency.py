@@ -36,8 +36,8 @@ class Cand:
     cue: bool = False
 
 
-def _key(doc: Doc, c: Cand) -> tuple[str, ...]:
-    return tuple(t.lower_ for t in doc[c.start : c.end])
+def _key(words: list[str], c: Cand) -> tuple[str, ...]:
+    return tuple(w.lower() for w in words[c.start : c.end])
 
 
 def _weight(c: Cand) -> int:
@@ -51,7 +51,7 @@ def make_consistent(
     votes: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for c in cands:
         if c.label in NAME_LABELS:
-            votes[_key(doc, c)][c.label] += _weight(c)
+            votes[_key(words, c)][c.label] += _weight(c)
         if c.label == "PERSON" and c.end - c.start > 1:
             surname = doc[c.end - 1]
             if surname.text[:1].isupper() and surname.lower_ not in NAME_PARTICLES:
@@ -59,7 +59,7 @@ def make_consistent(
     best = {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
     out = []
     for c in cands:
-        label = best.get(_key(doc, c), c.label)
+        label = best.get(_key(words, c), c.label)
         if c.source == "model" and c.label in NAME_LABELS and label != c.label:
             c = replace(c, label=label)
         out.append(c)

@@ -69,7 +69,7 @@ class EntityConventions:
             else:
                 model.extend(normalise(doc, ent.start, ent.end, ent.label_))
         words = [t.text for t in doc]
-        lowercase = {t.lower_ for t in doc if t.is_lower}
+        lowercase = {w for w in words if w.islower()}
         model = [c for c in model if not capitalised_common_word(doc, c, lowercase)]
         model += find_headed_names(doc, model, lowercase, words)
         cands = merge(doc, _longest_first(gold), _longest_first(actors), model)
