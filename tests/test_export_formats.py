@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.jobs.export import Selection, export, import_gold, selected
+from workbench.jobs.export import Selection, export, selected
+from workbench.jobs.importing import import_gold
 from workbench.model import Span
 from workbench.store import Store
 

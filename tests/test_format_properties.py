@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.config import DEFAULT_CONFIG_PATH, load_config
-from workbench.jobs.export import Selection, export, import_gold
+from workbench.jobs.export import Selection, export
+from workbench.jobs.importing import import_gold
 from workbench.model import QUALIFIERS, NewDocument, Span
 from workbench.store import Store
 

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.interchange.doccano import from_units, thinned, to_units
-from workbench.jobs.export import Selection, export, import_gold
+from workbench.jobs.export import Selection, export
+from workbench.jobs.importing import import_gold
 from workbench.model import Span
 from workbench.store import NewDocument, Store
 

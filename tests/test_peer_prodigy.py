@@ -14,7 +14,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.jobs.export import Selection, export, import_gold
+from workbench.jobs.export import Selection, export
+from workbench.jobs.importing import import_gold
 from workbench.store import Store
 
 TEXT = "Gunmen killed four guards near Peshawar on Monday, police in Lahore said."

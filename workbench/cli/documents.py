@@ -144,7 +144,7 @@ def _import_gold(
     total: int,
     labels: frozenset[str] | None,
 ) -> None:
-    from ..jobs.export import import_gold
+    from ..jobs.importing import import_gold
 
     with progress(total, f"Importing gold of {annotator}") as advance:
         result = import_gold(

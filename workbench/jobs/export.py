@@ -2,8 +2,7 @@
 
 `export` picks annotations with a `Selection`, writes them in one of `FORMATS`, calls
 `report(n)` as documents are written and returns an `ExportReport` naming every span
-a format could not hold. `import_gold` stores a labelled corpus as one annotator's
-submitted gold. spaCy is imported only for the formats that tokenize.
+a format could not hold. spaCy is imported only for the formats that tokenize.
 """
 
 from __future__ import annotations
@@ -22,9 +21,7 @@ from typing import IO, Any
 import orjson
 
 from ..interchange.output import TargetError, atomic_file, atomic_folder, check_target
-from ..interchange.prodigy import refuse_spanless
-from ..interchange.readers import InputError, find_inputs, iter_file
-from ..interchange.validate import Labels
+from ..interchange.readers import InputError
 from ..model import (
     CASUALTY_LABELS,
     FLAGGED,
@@ -34,12 +31,9 @@ from ..model import (
     Annotation,
     Span,
 )
-from ..store import NewDocument, Store
+from ..store import Store
 from . import FORMATS, Report, no_progress
 
-# Keys `annotation_record` adds: regenerated on every export, so not kept as meta on import.
-PROVENANCE_KEYS = ("hash", "annotator", "status", "timestamp")
-NOT_GOLD_ANSWERS = ("reject", "ignore")  # Prodigy answers that are not gold
 REPORT_EVERY = 500
 FOLDER_FORMATS = ("spacy", "brat")
 _SHARD = re.compile(r"(train|dev)(/[0-9]{4}\.spacy)?")
@@ -52,7 +46,7 @@ _WRITES: dict[str, Callable[[Path], bool]] = {
     ),
     **dict.fromkeys(("jsonl", "conll", "doccano"), lambda _: False),
 }
-__all__ = ["FORMATS", "ExportReport", "Selection", "TargetError", "export", "import_gold"]
+__all__ = ["FORMATS", "ExportReport", "Selection", "TargetError", "export"]
 
 
 @dataclass(frozen=True)
@@ -406,59 +400,3 @@ def _brat(
         report(1)
     casualty = [lab for lab in labels if lab in casualty_labels]
     (out / "annotation.conf").write_text(annotation_conf(labels, casualty), encoding="utf-8")
-
-
-def _gold_only(documents: Iterator[NewDocument], result: GoldImport) -> Iterator[NewDocument]:
-    from ..interchange.prodigy import is_gold
-
-    for doc in documents:
-        if not is_gold(doc) or doc.meta.get("answer") in NOT_GOLD_ANSWERS:
-            result.not_gold += 1
-            continue
-        meta = {k: v for k, v in doc.meta.items() if k not in PROVENANCE_KEYS}
-        yield NewDocument(doc.text, meta, doc.source, doc.spans)
-
-
-# ---- gold import ------------------------------------------------------------------------
-
-
-@dataclass
-class GoldImport:
-    files: int = 0
-    documents_added: int = 0
-    annotations_added: int = 0
-    kept: int = 0  # documents this annotator had already annotated: left as they were
-    not_gold: int = 0  # Prodigy records answered reject/ignore
-    problems: list[InputError] = field(default_factory=list)
-
-
-def import_gold(
-    store: Store,
-    paths: list[Path],
-    annotator: str,
-    *,
-    skip_invalid: bool = False,
-    report: Report = no_progress,
-    labels: Labels = None,
-) -> GoldImport:
-    """Store labelled files (interchange, Prodigy or doccano JSONL, brat folders) as
-    `annotator`'s submitted gold; each file is read whole before anything is written.
-    Spans must use `labels` (None: any well-formed label)."""
-    if not annotator:
-        raise InputError("--annotator", None, "gold needs an annotator name")
-    result = GoldImport()
-    for path in find_inputs(paths):
-        problems: list[InputError] = []
-        documents = iter_file(
-            path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
-        )
-        # save_gold writes in one transaction: a bad line rolls the whole file back.
-        read = list(documents)  # save_gold reads whole too; the check needs the file
-        refuse_spanless(path, read)
-        saved = store.save_gold(_gold_only(iter(read), result), annotator, label=path.as_posix())
-        result.files += 1
-        result.documents_added += saved.documents_added
-        result.annotations_added += saved.annotations_added
-        result.kept += saved.kept
-        result.problems.extend(problems)
-    return result
