@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..jobs import GOLD_CHOICES
 from ..model import CASUALTY_LABELS
 from .base import (
     EXIT_INPUT,
@@ -165,7 +166,7 @@ def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None
     "--gold",
     default="best",
     show_default=True,
-    type=click.Choice(["submitted", "reviewed", "all", "best"]),
+    type=click.Choice(GOLD_CHOICES),
     help="Which gold to train on (best: one per document, reviewed first).",
 )
 @click.option("--annotator", "only_annotator", help="Only this annotator's gold.")
