@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
 from typing import Any
 
 CASUALTY_LABELS = ("KILLED", "INJURED")
@@ -72,6 +73,63 @@ class Span:
         out: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
         out.update(self.attrs)
         return out
+
+
+# ---- relations: a casualty span linked to who reported it ---------------------------------
+#
+# A link lives on its head span, as the attribute named after the relation label in
+# lower case: a casualty span's `attrs["source"] = {"start", "end", "label"}` points at the
+# source span (an entity span, or a span labelled SOURCE). Kept in attrs, a link travels
+# with the span through suggestions, events (undo), gold and every export without a
+# table of its own; `relations()` resolves the links of a set of spans to the spans they
+# name, so a link to a span that is not there (rejected, removed, moved) counts for nothing.
+
+SOURCE_RELATION = "SOURCE"  # the default relation label: head a casualty span
+SOURCE_LABEL = "SOURCE"  # the span label of a source that is not also an entity
+
+
+def link_key(relation: str) -> str:
+    """The attribute of a head span that holds its `relation` link: SOURCE -> "source"."""
+    return relation.lower()
+
+
+def link_of(span: Span, relation: str = SOURCE_RELATION) -> tuple[int, int, str] | None:
+    """(start, end, label) of the span `span` links to by `relation`, or None."""
+    ref = span.attrs.get(link_key(relation))
+    if not isinstance(ref, dict) or "start" not in ref or "end" not in ref:
+        return None
+    return int(ref["start"]), int(ref["end"]), str(ref.get("label") or SOURCE_LABEL)
+
+
+def with_link(span: Span, child: Span | None, relation: str = SOURCE_RELATION) -> Span:
+    """`span` linked to `child` by `relation` (None clears the link)."""
+    attrs = {k: v for k, v in span.attrs.items() if k != link_key(relation)}
+    if child is not None:
+        attrs[link_key(relation)] = {"start": child.start, "end": child.end, "label": child.label}
+    return replace(span, attrs=attrs)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A labelled link from a head span to a child span (a casualty figure to its source)."""
+
+    head: Span
+    child: Span
+    label: str = SOURCE_RELATION
+
+
+def relations(spans: Iterable[Span], labels: Iterable[str] = (SOURCE_RELATION,)) -> list[Relation]:
+    """The links among `spans` that resolve: each to a child present in `spans`."""
+    spans = list(spans)
+    by_key = {(s.start, s.end, s.label): s for s in spans}
+    out = []
+    for label in labels:
+        for head in spans:
+            ref = link_of(head, label)
+            child = by_key.get(ref) if ref is not None else None
+            if child is not None and child is not head:
+                out.append(Relation(head, child, label))
+    return out
 
 
 def count_attrs(value: int | None, qualifier: str | None) -> dict[str, Any]:
