@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .model import SOURCE_LABEL, SOURCE_RELATION, link_key
+
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 USER_CONFIG_NAME = "workbench.toml"
 # What `s` does when suggestions are still pending: ask, accept them, or leave them out.
 PENDING_ON_SUBMIT = ("ask", "accept", "drop")
+# A label's kind: an entity, a casualty count, or a source that is not an entity
+# (the child of a relation, e.g. "hospital sources"; see model.SOURCE_LABEL).
+LABEL_KINDS = ("entity", "casualty", "source")
+# Attribute names of a casualty span: a relation's link attribute must not take one.
+_COUNT_KEYS = frozenset({"value", "qualifier"})
 
 
 class ConfigError(Exception):
@@ -31,7 +38,7 @@ class ModelError(ConfigError):
 @dataclass(frozen=True)
 class LabelSpec:
     name: str
-    kind: str  # "entity" or "casualty"
+    kind: str  # "entity", "casualty" or "source"
     key: str
     color: str
     description: str = ""
@@ -39,6 +46,10 @@ class LabelSpec:
     @property
     def is_casualty(self) -> bool:
         return self.kind == "casualty"
+
+    @property
+    def is_source(self) -> bool:
+        return self.kind == "source"
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,9 @@ class Config:
     prefetch: int = 3
     entity_patterns: tuple[str, ...] = ()  # a team's own news-actor pattern files (JSONL)
     labels: dict[str, LabelSpec] = field(default_factory=dict)
+    # Relation labels: links from a casualty span (the head) to another span, kept on
+    # the head as attrs[label.lower()] (model.link_key); the first is the one `r` links.
+    relations: tuple[str, ...] = (SOURCE_RELATION,)
     label_map: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys, overrides only
     pending_on_submit: str = "ask"
@@ -65,7 +79,14 @@ class Config:
 
     @property
     def entity_labels(self) -> tuple[str, ...]:
-        return tuple(name for name, spec in self.labels.items() if not spec.is_casualty)
+        return tuple(name for name, spec in self.labels.items() if spec.kind == "entity")
+
+    @property
+    def source_label(self) -> str | None:
+        """The label a new source span that is not an entity gets (None: not configured)."""
+        if SOURCE_LABEL in self.labels:
+            return SOURCE_LABEL
+        return next((name for name, spec in self.labels.items() if spec.is_source), None)
 
     def annotator_name(self) -> str:
         return self.annotator or os.environ.get("WORKBENCH_ANNOTATOR") or _login()
@@ -118,8 +139,10 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
     labels: dict[str, LabelSpec] = {}
     for name, spec in data.get("labels", {}).items():
         kind = spec.get("kind", "entity")
-        if kind not in ("entity", "casualty"):
-            raise ConfigError(f"{where}: label {name}: kind must be 'entity' or 'casualty'")
+        if kind not in LABEL_KINDS:
+            raise ConfigError(
+                f"{where}: label {name}: kind must be 'entity', 'casualty' or 'source'"
+            )
         labels[name] = LabelSpec(
             name=name,
             kind=kind,
@@ -149,6 +172,7 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         prefetch=int(main.get("prefetch", 3)),
         entity_patterns=_entity_patterns(main.get("entity_patterns", []), path, where),
         labels=labels,
+        relations=_relations(main.get("relations", [SOURCE_RELATION]), where),
         label_map=label_map,
         keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
         pending_on_submit=pending,
@@ -156,6 +180,26 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         claim_minutes=float(claim_minutes),
         path=path,
     )
+
+
+def _relations(value: Any, where: str) -> tuple[str, ...]:
+    """The relation labels: distinct names whose link attribute is not a count's."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: [workbench] relations must be a list of relation labels")
+    out: list[str] = []
+    for label in value:
+        key = link_key(label)
+        if not label.strip() or label != label.strip() or not key.isidentifier():
+            raise ConfigError(f"{where}: [workbench] relations: {label!r} is not a label name")
+        if key in _COUNT_KEYS:
+            raise ConfigError(
+                f"{where}: [workbench] relations: {label!r} would be stored as the casualty"
+                f" attribute {key!r}; choose another name"
+            )
+        if any(link_key(o) == key for o in out):
+            raise ConfigError(f"{where}: [workbench] relations: {label!r} is listed twice")
+        out.append(label)
+    return tuple(out)
 
 
 def _entity_patterns(value: Any, path: Path | None, where: str) -> tuple[str, ...]:
