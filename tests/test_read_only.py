@@ -107,7 +107,8 @@ def test_auditor_reads_a_database_in_use_through_its_unwritable_shm(shared_dir):
         for name in ("team.db-wal", "team.db-shm"):
             (shared_dir / name).chmod(0o644)
         before = _files(shared_dir)
-        assert set(before) == {"team.db", "team.db-wal", "team.db-shm"}
+        # -writer: the writers' queue file (store/writelock.py); the auditor never opens it.
+        assert set(before) == {"team.db", "team.db-wal", "team.db-shm", "team.db-writer"}
         log = _as_nobody(shared_dir, db, "review", "log")
         status = _as_nobody(shared_dir, db, "status")
         assert _files(shared_dir) == before

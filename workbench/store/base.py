@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from ..model import (
     Span,
 )
 from ..model import NewDocument as NewDocument  # the readers' data object, re-exported
-from . import schema
+from . import schema, writelock
 from .chain import CHAINED, event_hash
 from .errors import (
     DatabaseBusy,
@@ -47,7 +48,7 @@ INTERACTIVE_BUSY_TIMEOUT_S = 3.0
 DONE_STATUSES = (SUBMITTED, SKIPPED, FLAGGED)
 
 # SQLite's primary result codes (sqlite3.h) that mean "not now", not "bad request".
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 5, 6, 8, 13, 14
+_SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 8, 13, 14
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class StoreBase:
     ) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self._busy_ms = int(busy_timeout * 1000)
+        self._queue = writelock.queue_path(self.path)
         self.read_only = read_only
         # Set when a read-only open had to fall back to immutable=1 (see _open_read_only).
         self.immutable_note: str | None = None
@@ -186,18 +189,36 @@ class StoreBase:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE takes the write lock up front, so the busy timeout applies;
-        # a plain BEGIN that reads then writes fails at once under concurrent writers.
+        # BEGIN IMMEDIATE takes the write lock up front, so waiting happens there and
+        # only there; a plain BEGIN that reads then writes fails at once under
+        # concurrent writers. Keep the body short: every other writer waits for it.
+        # Writers queue in the kernel first, then take SQLite's lock (store/writelock.py).
         conn = self.db.conn
-        with self._errors_mapped():
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        start = time.monotonic()
+        try:
+            queued = writelock.enter_queue(self._queue, self.busy_timeout)
+        except writelock.Timeout:
+            raise self._busy() from None
+        try:
+            with self._errors_mapped():
+                left = max(0.0, self.busy_timeout - (time.monotonic() - start))
+                writelock.begin_immediate(conn, left, self._busy_ms)
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        finally:
+            if queued is not None:
+                os.close(queued)
+
+    def _busy(self) -> DatabaseBusy:
+        return DatabaseBusy(
+            f"{self.path} is busy: another program held its write lock for over"
+            f" {self.busy_timeout:g} s; nothing was changed, try again"
+        )
 
     @contextlib.contextmanager
     def _errors_mapped(self) -> Iterator[None]:
@@ -322,9 +343,8 @@ class StoreBase:
 
 def _unavailable(error: sqlite3.Error, path: Path, busy_timeout: float) -> StoreError | None:
     """The StoreError for a busy, read-only or full database; None for anything else."""
-    code = getattr(error, "sqlite_errorcode", None)
-    primary = -1 if code is None else code & 0xFF
-    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+    primary = writelock.primary(error)
+    if primary in (writelock.SQLITE_BUSY, writelock.SQLITE_LOCKED):
         return DatabaseBusy(
             f"{path} is busy: another program held its write lock for over {busy_timeout:g} s;"
             " nothing was changed, try again"

@@ -19,7 +19,8 @@ _DONE = ", ".join(f"'{s}'" for s in DONE_STATUSES)
 # Others who did the document, plus others holding a live claim who have not done it.
 _NEXT = f"""
 SELECT d.id FROM documents d
-WHERE NOT EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = d.id AND a.annotator = :me)
+WHERE d.id >= :from
+  AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = d.id AND a.annotator = :me)
   AND (SELECT count(*) FROM annotations a
         WHERE a.doc_id = d.id AND a.annotator != :me AND a.status IN ({_DONE}))
     + (SELECT count(*) FROM claims c
@@ -39,6 +40,12 @@ class RoutingMixin(StoreBase):
         now = datetime.now(UTC)
         stamp = now.isoformat(timespec="milliseconds")
         expires = (now + timedelta(seconds=claim_s)).isoformat(timespec="milliseconds")
+        query = {"me": annotator, "now": stamp, "overlap": overlap, "from": 0}
+        # The scan from the first document is a read, done before the write lock (WAL:
+        # it waits for no one); under the lock the choice is checked again from that
+        # document on, so the lock is held for a lookup, not a scan of the finished.
+        found = self.db.conn.execute(_NEXT, query).fetchone()
+        query["from"] = 0 if found is None else found[0]
         with self._write() as conn:
             row = conn.execute(
                 "SELECT doc_id FROM annotations WHERE annotator = ? AND status = ?"
@@ -46,9 +53,7 @@ class RoutingMixin(StoreBase):
                 (annotator, IN_PROGRESS),
             ).fetchone()
             if row is None:
-                row = conn.execute(
-                    _NEXT, {"me": annotator, "now": stamp, "overlap": overlap}
-                ).fetchone()
+                row = conn.execute(_NEXT, query).fetchone()
             if row is None:
                 return None
             conn.execute(
