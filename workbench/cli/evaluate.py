@@ -187,6 +187,15 @@ def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None
     help="What finds casualty spans in the saved pipeline: the trained spancat, the "
     "rules, or auto: whichever scores better on the dev split.",
 )
+@click.option(
+    "--from-scratch",
+    is_flag=True,
+    help="Train a new ner + casualty spancat from a blank pipeline (the old way; implied "
+    "by --config, --set and --max-steps) instead of fine-tuning the base model's ner.",
+)
+@click.option(
+    "--epochs", default=10, show_default=True, type=click.IntRange(1), help="Fine-tuning epochs."
+)
 @pass_ctx
 def train(
     ctx: Context,
@@ -199,13 +208,23 @@ def train(
     dev_fraction: float,
     seed: int,
     casualties: str,
+    from_scratch: bool,
+    epochs: int,
 ) -> None:
-    """Train a spaCy pipeline (ner + casualty spancat) on the gold and report dev scores.
+    """Fine-tune the base model's ner on the gold; keep it only if it does better.
 
+    By default the configured model's ner is fine-tuned on the gold, rehearsing on the
+    base model's own predictions for unlabelled documents so it does not forget, and
+    both are scored per label on the held-out split: the model is saved to OUT only
+    where its entity F1 is higher. --from-scratch trains a new ner + casualty spancat.
     Use it with `workbench suggest --model OUT` or model = "OUT" in workbench.toml.
-    Example: workbench train --out models/v1 --max-steps 400
+    Example: workbench train --out models/v1
     """
     from ..jobs.export import Selection
+
+    if not (from_scratch or train_config or settings or max_steps is not None):
+        _fine_tune(ctx, out_path, Selection(gold, only_annotator), dev_fraction, seed, epochs)
+        return
     from ..nlp.train import TrainError
     from ..nlp.train import max_steps as configured_steps
     from ..nlp.train import train as run_train
@@ -253,6 +272,51 @@ def train(
         for name, score in result.scores.items():
             click.echo(f"  {name}: {score:.3f}")
         click.echo(f"Saved to {out_path}. Use it: workbench suggest --model {out_path}")
+
+
+def _fine_tune(
+    ctx: Context, out_path: Path, selection: Any, dev_fraction: float, seed: int, epochs: int
+) -> None:
+    from ..nlp.finetune import FineTuneError, fine_tune
+
+    base = (ctx.config.model, *ctx.config.model_fallbacks)
+    with errors_reported(), ctx.existing_store() as store:
+        try:
+            with progress(epochs, "Fine-tuning") as advance:
+                result = fine_tune(
+                    store,
+                    out_path,
+                    base=base,
+                    selection=selection,
+                    dev_fraction=dev_fraction,
+                    seed=seed,
+                    epochs=epochs,
+                    report=advance,
+                )
+        except FineTuneError as e:
+            fail(str(e), EXIT_INPUT)
+    click.echo(
+        f"Fine-tuned {result.base}'s ner on {result.train_docs} document(s), "
+        f"{result.epochs} epoch(s), rehearsing on {result.rehearsal_docs} unlabelled "
+        f"document(s); held out: {result.dev_docs}.",
+        err=True,
+    )
+    click.echo(f"{'label':<8} {'base P/R/F1':>17}  {'trained P/R/F1':>17}")
+    for label in sorted(
+        result.before.keys() | result.after.keys(), key=lambda k: (k == "ENTITY", k)
+    ):
+        b, a = (r.get(label, (0.0, 0.0, 0.0)) for r in (result.before, result.after))
+        click.echo(f"{label:<8} {b[0]:.2f}/{b[1]:.2f}/{b[2]:.2f}  {a[0]:.2f}/{a[1]:.2f}/{a[2]:.2f}")
+    if result.kept:
+        click.echo(
+            f"Saved to {out_path}: it scored better than {result.base} on the held-out split."
+        )
+        click.echo(f"Use it: workbench suggest --model {out_path}")
+    else:
+        click.echo(
+            f"Not saved: it did not score better than {result.base} on the held-out split; "
+            "keep suggesting with the base model (more gold, or --epochs, may help)."
+        )
 
 
 def _config_value(text: str) -> Any:
