@@ -9,7 +9,7 @@ import spacy
 from spacy.language import Language
 
 import workbench.nlp.casualty_rules  # noqa: F401  (registers the factory)
-from workbench.nlp.casualty_rules import casualty_attrs
+from workbench.nlp.casualty_rules import count_attrs_of_text
 
 from .conftest import SEED_CASUALTIES
 
@@ -447,9 +447,9 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     ] == [("at least 7", "KILLED", 7, "at_least")]
 
 
-def test_casualty_attrs() -> None:
-    assert casualty_attrs("nearly 150") == {"value": 150, "qualifier": "nearly"}
-    assert casualty_attrs("many") == {}
+def test_count_attrs_of_text() -> None:
+    assert count_attrs_of_text("nearly 150") == {"value": 150, "qualifier": "nearly"}
+    assert count_attrs_of_text("many") == {}
 
 
 @pytest.mark.slow

@@ -119,7 +119,7 @@ def test_spacy_export_keeps_casualty_attrs_and_reports_overlaps(filled, tmp_path
     import spacy
     from spacy.tokens import DocBin
 
-    from workbench.interchange.spacy_docbin import casualty_attrs
+    from workbench.interchange.spacy_docbin import casualty_group_attrs
 
     out = tmp_path / "corpus"
     result = run(filled, "export", "--format", "spacy", "--out", str(out))
@@ -137,7 +137,7 @@ def test_spacy_export_keeps_casualty_attrs_and_reports_overlaps(filled, tmp_path
         ("five", "KILLED"),
         ("Dozens", "INJURED"),
     ]
-    assert casualty_attrs(b) == [
+    assert casualty_group_attrs(b) == [
         {"value": 18, "qualifier": "exact"},
         {"value": 5, "qualifier": "exact"},
         {"value": None, "qualifier": "vague"},

@@ -150,7 +150,7 @@ def test_conll_keeps_its_columns_and_document_boundaries(docs):
 def test_spacy_keeps_text_entities_and_casualty_spans_or_reports_them(docs):
     from spacy.tokens import DocBin
 
-    from workbench.interchange.spacy_docbin import blank, casualty_attrs
+    from workbench.interchange.spacy_docbin import blank, casualty_group_attrs
 
     with tempfile.TemporaryDirectory() as tmp:
         db, out = Path(tmp, "a.db"), Path(tmp, "corpus")
@@ -174,7 +174,7 @@ def test_spacy_keeps_text_entities_and_casualty_spans_or_reports_them(docs):
             # outside every token, so the span is written without it (docs/formats.md).
             written = [next(s for s in want if within(s, p, doc.text)) for p in placed]
             assert len(set(written)) == len(want)
-            assert [s.attrs for s in written[len(doc.ents) :]] == casualty_attrs(doc)
+            assert [s.attrs for s in written[len(doc.ents) :]] == casualty_group_attrs(doc)
 
 
 def within(span: Span, placed, text: str) -> bool:

@@ -17,7 +17,7 @@ from workbench.interchange.spacy_docbin import (
     ShardWriter,
     blank,
     build_doc,
-    casualty_attrs,
+    casualty_group_attrs,
     fast_path_supported,
 )
 
@@ -41,7 +41,7 @@ def written(folder: Path, docs, fast: bool, shard_size: int = 2) -> list[tuple]:
                     [(t.text, t.whitespace_, t.ent_iob_, t.ent_type_) for t in doc],
                     [(e.start, e.end, e.start_char, e.end_char, e.label_) for e in doc.ents],
                     [(s.start, s.end, s.start_char, s.end_char, s.label_) for s in group],
-                    casualty_attrs(doc),
+                    casualty_group_attrs(doc),
                     doc.has_unknown_spaces,
                 )
             )

@@ -1,7 +1,7 @@
 """spaCy Docs from gold spans, and DocBin files for `spacy train`.
 
 Entities go to `doc.ents`; casualty spans go to `doc.spans["casualties"]`, whose
-group attributes carry each span's value and qualifier (`casualty_attrs(doc)` reads
+group attributes carry each span's value and qualifier (`casualty_group_attrs(doc)` reads
 them back). Only export, train and suggest-like modules import this one: it loads spaCy.
 
 Writing is fast because the per-document serializer set-up of `DocBin.add` (a
@@ -271,7 +271,7 @@ class ShardWriter:
         return self.files
 
 
-def casualty_attrs(doc: Doc, key: str = SPANS_KEY) -> list[dict[str, Any]]:
+def casualty_group_attrs(doc: Doc, key: str = SPANS_KEY) -> list[dict[str, Any]]:
     """Value and qualifier of each span in a loaded doc's casualty group, in order."""
     group = doc.spans.get(key)
     if group is None:

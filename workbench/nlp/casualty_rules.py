@@ -105,7 +105,7 @@ def _after_line_break(span: Span) -> bool:
     return any(t.is_space and "\n" in t.text for t in sent)
 
 
-def casualty_attrs(span_text: str) -> dict[str, object]:
+def count_attrs_of_text(span_text: str) -> dict[str, object]:
     """{"value", "qualifier"} for a span's text via the normaliser; {} if it is not a count."""
     counted = normalise_count(span_text)
     return {} if counted is None else count_attrs(*counted)

@@ -56,7 +56,7 @@ class Suggester:
             attrs = count_attrs(span._.casualty_value, span._.casualty_qualifier)
             source = SOURCE_RULE
             if attrs["qualifier"] is None:  # a trained spancat's span: read its count here
-                attrs = casualty_rules.casualty_attrs(span.text) or attrs
+                attrs = casualty_rules.count_attrs_of_text(span.text) or attrs
                 source = SOURCE_MODEL
             out.append(Span(span.start_char, span.end_char, span.label_, attrs, source))
         return sorted(out, key=lambda s: (s.start, s.end, s.label))

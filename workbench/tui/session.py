@@ -49,7 +49,7 @@ class Position:
     total: int
 
 
-def casualty_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, Any]:
+def recount_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, Any]:
     """Value and qualifier read from the span's text by the suggester's normaliser."""
     found = normalise_count(" ".join(text.split()))
     if found is not None:
@@ -262,7 +262,7 @@ class Session:
         spec = self.config.labels.get(label)
         if spec is None or not spec.is_casualty:
             return {k: v for k, v in old.items() if k not in ("value", "qualifier")}
-        return {**old, **casualty_attrs(self.text[start:end], old)}
+        return {**old, **recount_attrs(self.text[start:end], old)}
 
     def nudge(self, edge: str, direction: int) -> None:
         """Move the focused span's start or end one token earlier (-1) or later (+1)."""
@@ -279,7 +279,7 @@ class Session:
             raise ActionRefused("the span cannot shrink or grow further that way")
         attrs = span.span.attrs
         if span.span.is_casualty:
-            attrs = casualty_attrs(self.text[start:end], attrs)
+            attrs = recount_attrs(self.text[start:end], attrs)
         self.store.set_bounds(span.id, start, end, self.annotator, attrs)
         self._reread(span.id, span.id)
 
@@ -402,4 +402,4 @@ class Session:
         self.open(doc_id)
 
 
-__all__ = ["STORE_FAILURES", "ActionRefused", "Session", "StoreError", "casualty_attrs"]
+__all__ = ["STORE_FAILURES", "ActionRefused", "Session", "StoreError", "recount_attrs"]
