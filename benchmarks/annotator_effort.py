@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.config import DEFAULT_CONFIG_PATH, load_config
+from workbench.jobs.evaluating import read_gold_files_merged
 from workbench.model import ACCEPTED, PENDING, SOURCE_LABEL, Span, link_key
 from workbench.store import NewDocument, Store
 from workbench.tui.app import make_app
@@ -55,19 +55,7 @@ class Tally:
 
 def read_gold(limit: int | None) -> list[tuple[str, list[Span]]]:
     """(text, gold spans) of each dev passage: entity gold and casualty gold merged."""
-    by_id: dict[str, tuple[str, list[Span]]] = {}
-    for name in ("entities_dev.jsonl", "casualties_dev.jsonl"):
-        for line in (DEV / name).read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            text, spans = by_id.setdefault(rec["id"], (rec["text"], []))
-            for s in rec["spans"]:
-                attrs = {}
-                if "value" in s or "qualifier" in s:
-                    attrs = {"value": s.get("value"), "qualifier": s.get("qualifier")}
-                spans.append(Span(s["start"], s["end"], s["label"], attrs))
-    out = [(text, sorted(set(spans), key=lambda s: (s.start, s.end))) for text, spans in by_id.values()]
+    out = read_gold_files_merged([DEV / "entities_dev.jsonl", DEV / "casualties_dev.jsonl"])
     return out[:limit] if limit else out
 
 
@@ -268,9 +256,7 @@ async def run_doc(text: str, gold: list[Span], spans: list[Span] | None, tally: 
             await oracle.press("s")
             await pilot.pause()
         tally.gold += len(gold)
-        tally.reached += sum(
-            1 for g in gold if any(_same(g, x) and _count_ok(x, g) for x in got)
-        )
+        tally.reached += sum(1 for g in gold if any(_same(g, x) and _count_ok(x, g) for x in got))
         tally.docs += 1
 
 
@@ -288,7 +274,7 @@ async def main_async(args: argparse.Namespace) -> None:
             await run_doc(text, gold, None if suggested is None else suggested[i], tally)
         print(f"  {name}: done", file=sys.stderr)
     scratch = tallies["from scratch"].keys / tallies["from scratch"].docs
-    print(f"\n| run | keys per document | vs from scratch | accepted untouched | gold reached |")
+    print("\n| run | keys per document | vs from scratch | accepted untouched | gold reached |")
     print("| --- | --- | --- | --- | --- |")
     for name, t in tallies.items():
         per_doc = t.keys / t.docs

@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from workbench.jobs.evaluating import read_gold_file  # noqa: E402
+from workbench.jobs.evaluating import read_gold_file, read_gold_files_merged  # noqa: E402
 from workbench.model import Span  # noqa: E402
 from workbench.store import NewDocument, Store  # noqa: E402
 
@@ -70,29 +70,13 @@ def trained_scores(train_docs, eval_docs, max_steps: int, tmp: Path) -> tuple[di
     return score(spacy.load(tmp / "model"), eval_docs), seconds
 
 
-def read_dev_gold() -> list[tuple[str, list[Span]]]:
-    """The dev passages with entity gold and casualty gold merged, by passage id."""
-    import json
-
-    by_id: dict[str, tuple[str, list[Span]]] = {}
-    for path in (ENTITIES, DEV):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rec = json.loads(line)
-                _, spans = by_id.setdefault(rec["id"], (rec["text"], []))
-                for s in rec["spans"]:
-                    attrs = {k: s[k] for k in ("value", "qualifier") if k in s}
-                    spans.append(Span(s["start"], s["end"], s["label"], attrs))
-    return list(by_id.values())
-
-
 def entity_gain(epochs: int, base: str) -> None:
     """Fine-tune the base ner on one half of the passages (rehearsing on the other dev
     set's texts, unlabelled for entities), score the suggester before and after on the
     other half; then swap the halves."""
     from workbench.nlp.finetune import fine_tune_sets
 
-    docs = read_dev_gold()
+    docs = read_gold_files_merged([ENTITIES, DEV])
     rehearsal = []
     if DEV2.exists():
         import json

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import SOURCE_LABEL, SOURCE_RELATION, link_key
+from .model import SOURCE_RELATION, link_key
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 USER_CONFIG_NAME = "workbench.toml"
@@ -47,10 +47,6 @@ class LabelSpec:
     def is_casualty(self) -> bool:
         return self.kind == "casualty"
 
-    @property
-    def is_source(self) -> bool:
-        return self.kind == "source"
-
 
 @dataclass(frozen=True)
 class Config:
@@ -62,7 +58,7 @@ class Config:
     entity_patterns: tuple[str, ...] = ()  # a team's own news-actor pattern files (JSONL)
     labels: dict[str, LabelSpec] = field(default_factory=dict)
     # Relation labels: links from a casualty span (the head) to another span, kept on
-    # the head as attrs[label.lower()] (model.link_key); the first is the one `r` links.
+    # the head as attrs[label.lower()] (model.link_key).
     relations: tuple[str, ...] = (SOURCE_RELATION,)
     label_map: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys, overrides only
@@ -80,13 +76,6 @@ class Config:
     @property
     def entity_labels(self) -> tuple[str, ...]:
         return tuple(name for name, spec in self.labels.items() if spec.kind == "entity")
-
-    @property
-    def source_label(self) -> str | None:
-        """The label a new source span that is not an entity gets (None: not configured)."""
-        if SOURCE_LABEL in self.labels:
-            return SOURCE_LABEL
-        return next((name for name, spec in self.labels.items() if spec.is_source), None)
 
     def annotator_name(self) -> str:
         return self.annotator or os.environ.get("WORKBENCH_ANNOTATOR") or _login()

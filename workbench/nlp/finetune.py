@@ -155,8 +155,9 @@ def fine_tune_sets(
     nlp.meta["version"] = f"{nlp.meta.get('version', '0')}-{seed}-{len(train_set)}"
     with tempfile.TemporaryDirectory(prefix="workbench-finetune-") as tmp:
         nlp.to_disk(tmp)
-        after = per_label(dev_set, list(build_suggester((tmp,), strict=True).suggest(texts)))
-        build_suggester.cache_clear()  # the temporary folder goes away
+        # Uncached: the temporary folder goes away, and other suggesters stay cached.
+        tuned = build_suggester.__wrapped__((tmp,), strict=True)
+        after = per_label(dev_set, list(tuned.suggest(texts)))
     kept = after.get(ENTITY_ROW, (0, 0, 0))[2] > before.get(ENTITY_ROW, (0, 0, 0))[2]
     if kept and output is not None:
         output.mkdir(parents=True, exist_ok=True)

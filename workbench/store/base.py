@@ -198,7 +198,7 @@ class StoreBase:
         try:
             queued = writelock.enter_queue(self._queue, self.busy_timeout)
         except writelock.Timeout:
-            raise self._busy() from None
+            raise _busy(self.path, self.busy_timeout) from None
         try:
             with self._errors_mapped():
                 left = max(0.0, self.busy_timeout - (time.monotonic() - start))
@@ -213,12 +213,6 @@ class StoreBase:
         finally:
             if queued is not None:
                 os.close(queued)
-
-    def _busy(self) -> DatabaseBusy:
-        return DatabaseBusy(
-            f"{self.path} is busy: another program held its write lock for over"
-            f" {self.busy_timeout:g} s; nothing was changed, try again"
-        )
 
     @contextlib.contextmanager
     def _errors_mapped(self) -> Iterator[None]:
@@ -341,14 +335,18 @@ class StoreBase:
         return str(next(iter(row.values()))) if row else "no answer"
 
 
+def _busy(path: Path, busy_timeout: float) -> DatabaseBusy:
+    return DatabaseBusy(
+        f"{path} is busy: another program held its write lock for over {busy_timeout:g} s;"
+        " nothing was changed, try again"
+    )
+
+
 def _unavailable(error: sqlite3.Error, path: Path, busy_timeout: float) -> StoreError | None:
     """The StoreError for a busy, read-only or full database; None for anything else."""
     primary = writelock.primary(error)
     if primary in (writelock.SQLITE_BUSY, writelock.SQLITE_LOCKED):
-        return DatabaseBusy(
-            f"{path} is busy: another program held its write lock for over {busy_timeout:g} s;"
-            " nothing was changed, try again"
-        )
+        return _busy(path, busy_timeout)
     if primary == _SQLITE_READONLY or (primary == _SQLITE_CANTOPEN and _read_only(path)):
         return DatabaseReadOnly(
             f"{path} is read-only: nothing can be saved (check the permissions of the file"
