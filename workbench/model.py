@@ -95,10 +95,7 @@ def link_key(relation: str) -> str:
 
 def link_of(span: Span, relation: str = SOURCE_RELATION) -> tuple[int, int, str] | None:
     """(start, end, label) of the span `span` links to by `relation`, or None."""
-    ref = span.attrs.get(link_key(relation))
-    if not isinstance(ref, dict) or "start" not in ref or "end" not in ref:
-        return None
-    return int(ref["start"]), int(ref["end"]), str(ref.get("label") or SOURCE_LABEL)
+    return link_target(span.attrs.get(link_key(relation)))
 
 
 def with_link(span: Span, child: Span | None, relation: str = SOURCE_RELATION) -> Span:
@@ -107,6 +104,22 @@ def with_link(span: Span, child: Span | None, relation: str = SOURCE_RELATION) -
     if child is not None:
         attrs[link_key(relation)] = {"start": child.start, "end": child.end, "label": child.label}
     return replace(span, attrs=attrs)
+
+
+def link_target(value: Any) -> tuple[int, int, str] | None:
+    """(start, end, label) an attribute value names, if it is a link; else None."""
+    if not isinstance(value, dict) or "start" not in value or "end" not in value:
+        return None
+    return int(value["start"]), int(value["end"]), str(value.get("label") or SOURCE_LABEL)
+
+
+def links_to(span: Span, key: tuple[int, int, str]) -> list[str]:
+    """The attributes of `span` that link to the span with this (start, end, label)."""
+    return [name for name, value in span.attrs.items() if link_target(value) == key]
+
+
+def has_links(span: Span) -> bool:
+    return any(link_target(v) is not None for v in span.attrs.values())
 
 
 @dataclass(frozen=True)
