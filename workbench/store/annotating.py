@@ -16,6 +16,7 @@ from ..model import (
     REVIEWED,
     SKIPPED,
     SOURCE_ANNOTATOR,
+    SOURCE_RELATION,
     SUBMITTED,
     AnnotatedSpan,
     Annotation,
@@ -23,6 +24,10 @@ from ..model import (
     Change,
     Progress,
     Span,
+    has_links,
+    link_target,
+    links_to,
+    with_link,
 )
 from .base import (
     DONE_STATUSES,
@@ -166,11 +171,19 @@ class AnnotatingMixin(StoreBase):
                 **{k: v for k, v in changes.items() if k in ("start", "end", "label", "attrs")}
             )
             after = replace(before, span=span, status=changes.get("status", before.status))
-            conn.execute(
-                'UPDATE annotation_spans SET start = ?, "end" = ?, label = ?, attrs = ?,'
-                " status = ? WHERE id = ?",
-                (span.start, span.end, span.label, _dumps(span.attrs), after.status, span_id),
-            )
+            befores, afters = [before], [after]
+            if after.status == ACCEPTED and has_links(after.span):
+                # Accepting a casualty span accepts the source it is linked to with it.
+                for child in _linked_pending(conn, row["annotation_id"], after.span):
+                    befores.append(child)
+                    afters.append(replace(child, status=ACCEPTED))
+            if _key(before.span) != _key(after.span) or after.status == REJECTED:
+                # Links to this span follow it, or go with it when it is rejected.
+                moved = None if after.status == REJECTED else after.span
+                for head, relinked in _relinked(conn, row["annotation_id"], before, moved):
+                    befores.append(head)
+                    afters.append(relinked)
+            _update_spans(conn, afters)
             self._touch(conn, row["annotation_id"])
             self._event(
                 conn,
@@ -178,8 +191,8 @@ class AnnotatingMixin(StoreBase):
                 action,
                 doc_id=row["doc_id"],
                 annotation_id=row["annotation_id"],
-                before=Change(spans=(before,)),
-                after=Change(spans=(after,)),
+                before=Change(spans=tuple(befores)),
+                after=Change(spans=tuple(afters)),
             )
 
     def accept(self, span_id: int, annotator: str) -> None:
@@ -207,10 +220,55 @@ class AnnotatingMixin(StoreBase):
     def set_attrs(self, span_id: int, attrs: dict[str, Any], annotator: str) -> None:
         self._change_span(span_id, annotator, "set_attrs", attrs=attrs)
 
+    def link(
+        self,
+        head_id: int,
+        child_id: int | None,
+        annotator: str,
+        relation: str = SOURCE_RELATION,
+    ) -> None:
+        """Link a span (a casualty figure) to another of the same annotation (its
+        source) by `relation`; None clears the link. Both spans are accepted: the
+        annotator has decided on them. One step, undone as one."""
+        with self._write() as conn:
+            row = self._span_row(conn, head_id, annotator)
+            head = _annotated(row)
+            befores, afters = [head], []
+            child = None
+            if child_id is not None:
+                if child_id == head_id:
+                    raise StoreError(f"span {head_id} cannot be linked to itself")
+                child_row = self._span_row(conn, child_id, annotator)
+                if child_row["annotation_id"] != row["annotation_id"]:
+                    raise StoreError(f"spans {head_id} and {child_id} are in different documents")
+                child = _annotated(child_row)
+                if child.status != ACCEPTED:
+                    befores.append(child)
+                    afters.append(replace(child, status=ACCEPTED))
+            linked = replace(
+                head, span=with_link(head.span, child and child.span, relation), status=ACCEPTED
+            )
+            afters.insert(0, linked)
+            _update_spans(conn, afters)
+            self._touch(conn, row["annotation_id"])
+            self._event(
+                conn,
+                annotator,
+                "link" if child is not None else "unlink",
+                doc_id=row["doc_id"],
+                annotation_id=row["annotation_id"],
+                before=Change(spans=tuple(befores)),
+                after=Change(spans=tuple(afters)),
+            )
+
     def delete_span(self, span_id: int, annotator: str) -> None:
+        """Delete a span; the links that named it go with it, in the same step."""
         with self._write() as conn:
             row = self._span_row(conn, span_id, annotator)
+            gone = _annotated(row)
             conn.execute("DELETE FROM annotation_spans WHERE id = ?", (span_id,))
+            relinked = _relinked(conn, row["annotation_id"], gone, None)
+            _update_spans(conn, [after for _, after in relinked])
             self._touch(conn, row["annotation_id"])
             self._event(
                 conn,
@@ -218,8 +276,8 @@ class AnnotatingMixin(StoreBase):
                 "delete",
                 doc_id=row["doc_id"],
                 annotation_id=row["annotation_id"],
-                before=Change(spans=(_annotated(row),)),
-                after=Change(),
+                before=Change(spans=(gone, *(before for before, _ in relinked))),
+                after=Change(spans=tuple(after for _, after in relinked)),
             )
 
     def add_span(self, annotation_id: int, span: Span, annotator: str) -> int:
@@ -410,6 +468,67 @@ class AnnotatingMixin(StoreBase):
                     after=Change(spans=tuple(added), notes={"model_version": model_version}),
                 )
         return added
+
+
+def _key(span: Span) -> tuple[int, int, str]:
+    return span.start, span.end, span.label
+
+
+def _update_spans(conn: sqlite3.Connection, spans: list[AnnotatedSpan]) -> None:
+    conn.executemany(
+        'UPDATE annotation_spans SET start = ?, "end" = ?, label = ?, attrs = ?, status = ?'
+        " WHERE id = ?",
+        [
+            (s.span.start, s.span.end, s.span.label, _dumps(s.span.attrs), s.status, s.id)
+            for s in spans
+        ],
+    )
+
+
+def _with_links(conn: sqlite3.Connection, annotation_id: int) -> list[AnnotatedSpan]:
+    """The spans of an annotation that hold a link (a link's JSON names its "start")."""
+    rows = _fetch(
+        conn,
+        "SELECT * FROM annotation_spans WHERE annotation_id = ? AND instr(attrs, '\"start\"')",
+        (annotation_id,),
+    )
+    return [s for s in map(_annotated, rows) if has_links(s.span)]
+
+
+def _relinked(
+    conn: sqlite3.Connection, annotation_id: int, child: AnnotatedSpan, moved: Span | None
+) -> list[tuple[AnnotatedSpan, AnnotatedSpan]]:
+    """(before, after) of each span linked to `child`: the link follows it to `moved`,
+    or is removed when `moved` is None (the child was deleted or rejected)."""
+    out = []
+    for head in _with_links(conn, annotation_id):
+        names = links_to(head.span, _key(child.span)) if head.id != child.id else []
+        if not names:
+            continue
+        attrs = {k: v for k, v in head.span.attrs.items() if k not in names}
+        if moved is not None:
+            attrs.update(
+                {k: {"start": moved.start, "end": moved.end, "label": moved.label} for k in names}
+            )
+        out.append((head, replace(head, span=head.span.with_(attrs=attrs))))
+    return out
+
+
+def _linked_pending(
+    conn: sqlite3.Connection, annotation_id: int, head: Span
+) -> list[AnnotatedSpan]:
+    """The pending spans of the annotation that `head` links to."""
+    out: list[AnnotatedSpan] = []
+    for key in {link_target(v) for v in head.attrs.values()} - {None}:
+        assert key is not None
+        rows = _fetch(
+            conn,
+            'SELECT * FROM annotation_spans WHERE annotation_id = ? AND start = ? AND "end" = ?'
+            " AND label = ? AND status = ?",
+            (annotation_id, *key, PENDING),
+        )
+        out.extend(map(_annotated, rows))
+    return out
 
 
 def _check_bounds(start: int, end: int, length: int) -> None:
