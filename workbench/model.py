@@ -29,6 +29,9 @@ SUBMITTED = "submitted"
 SKIPPED = "skipped"
 FLAGGED = "flagged"
 REVIEWED = "reviewed"
+# A reviewer's reviewed gold while they work on it in `workbench review`: every decision
+# is stored, but export and the gold ruler read it only once submitted (REVIEWED).
+REVIEWING = "reviewing"
 DOC_STATUSES = (IN_PROGRESS, SUBMITTED, SKIPPED, FLAGGED, REVIEWED)
 
 
