@@ -17,15 +17,25 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..config import ModelError
-from ..model import SOURCE_GOLD_RULER, SOURCE_MODEL, SOURCE_RULE, Span, count_attrs
+from ..model import (
+    SOURCE_GOLD_RULER,
+    SOURCE_LABEL,
+    SOURCE_MODEL,
+    SOURCE_RULE,
+    Span,
+    count_attrs,
+    with_link,
+)
 from . import (
     casualty_rules,  # noqa: F401  (registers the "workbench_casualties" factory)
     entity_rules,
     gold_ruler,
     news_actors,
+    sources,  # registers the "workbench_sources" factory
 )
 
 CASUALTY_PIPE = "workbench_casualties"
+SOURCES_PIPE = "workbench_sources"
 ENTITY_PIPE = "workbench_entities"
 GOLD_RULER_PIPE = entity_rules.GOLD_ID
 SPANS_KEY = "casualties"
@@ -45,20 +55,37 @@ class Suggester:
     label_map: dict[str, str]
 
     def spans(self, doc: Doc) -> list[Span]:
-        """Entity and casualty suggestions of one processed doc, in text order."""
+        """Entity and casualty suggestions of one processed doc, in text order.
+
+        A casualty span the sources component linked carries the link (`with_link`) to
+        the entity span at the source's offsets, else to a new span labelled SOURCE.
+        """
         out = []
+        entities: dict[tuple[int, int], Span] = {}
         for ent in doc.ents:
             label = self.label_map.get(ent.label_)
             if label is not None:  # CARDINAL and unmapped labels are never shown
                 source = SOURCE_GOLD_RULER if ent.ent_id_ == GOLD_RULER_PIPE else SOURCE_MODEL
-                out.append(Span(ent.start_char, ent.end_char, label, {}, source))
+                entity = Span(ent.start_char, ent.end_char, label, {}, source)
+                entities[(entity.start, entity.end)] = entity
+                out.append(entity)
+        mentions: dict[tuple[int, int], Span] = {}
         for span in doc.spans.get(SPANS_KEY, []):
             attrs = count_attrs(span._.casualty_value, span._.casualty_qualifier)
             source = SOURCE_RULE
             if attrs["qualifier"] is None:  # a trained spancat's span: read its count here
                 attrs = casualty_rules.count_attrs_of_text(span.text) or attrs
                 source = SOURCE_MODEL
-            out.append(Span(span.start_char, span.end_char, span.label_, attrs, source))
+            figure = Span(span.start_char, span.end_char, span.label_, attrs, source)
+            bounds = span._.casualty_source
+            if bounds is not None:
+                child = entities.get(bounds) or mentions.get(bounds)
+                if child is None:
+                    child = Span(bounds[0], bounds[1], SOURCE_LABEL, {}, SOURCE_RULE)
+                    mentions[bounds] = child
+                figure = with_link(figure, child)
+            out.append(figure)
+        out += mentions.values()
         return sorted(out, key=lambda s: (s.start, s.end, s.label))
 
     def suggest(
@@ -108,13 +135,15 @@ def build_suggester(
 
     After `ner`: the news-actor patterns (shipped, plus a team's `pattern_files`),
     the gold ruler of `gold_patterns`, (label, text) pairs annotators confirmed, then
-    the entity conventions and the casualty rules. The conventions decide between
-    them: the gold ruler over the patterns over the model.
+    the entity conventions, the casualty rules and the sources of the casualty spans.
+    The conventions decide between them: the gold ruler over the patterns over the model.
     """
     nlp, name = load_pipeline(candidates, strict=strict)
     entity_rules.split_name_affixes(nlp)
     if CASUALTY_PIPE not in nlp.pipe_names:
         nlp.add_pipe(CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
+    if SOURCES_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(SOURCES_PIPE, after=CASUALTY_PIPE, config={"spans_key": SPANS_KEY})
     if ENTITY_PIPE not in nlp.pipe_names:
         nlp.add_pipe(ENTITY_PIPE, before=CASUALTY_PIPE)
     actors: list[dict[str, Any]] = []
@@ -137,6 +166,7 @@ def build_suggester(
         version = f"{meta.get('lang', 'en')}_{meta.get('name', name)}-{meta.get('version', '0')}"
     version += f"+casualties-{casualty_rules.RULES_VERSION}"
     version += f"+entities-{entity_rules.RULES_VERSION}"
+    version += f"+sources-{sources.RULES_VERSION}"
     if actors:  # edited pattern files change the suggestions: suggest again
         version += f"-{news_actors.patterns_digest(actors)}"
     if gold:  # new gold changes the suggestions: suggest again

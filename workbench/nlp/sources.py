@@ -1,0 +1,364 @@
+"""spaCy component that gives each casualty span its source: who reported the figure.
+
+Registered as the factory "workbench_sources", added after "workbench_casualties".
+From the dependency parse: the subject of the reporting verb whose reported clause
+holds the figure ("X said ...", "X told ...", "X was quoted as saying ...", "X put the
+death toll at N"), the X of "according to X" and "X's figures", or the speaker named
+next to a quote that holds it. A pronoun ("it said", "he added") goes back to the
+nearest naming mention before it; nothing else carries a source across sentences.
+A pipeline without a parser (`spacy.blank("en")`) gives no sources.
+
+Each casualty span gets `span._.casualty_source = (start_char, end_char)` or None, and
+the source mentions go to `doc.spans[sources_key]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .source_mentions import (
+    FIGURE_NOUNS,
+    PERSON_PRONOUNS,
+    is_person,
+    is_pronoun,
+    mention_bounds,
+    owner,
+)
+
+# Stored with every suggestion: bump it when the rules change.
+RULES_VERSION = "1"
+
+# Verbs whose reported clause holds what the subject stated (lemmas).
+CLAUSE_VERBS = {
+    "say", "tell", "add", "claim", "state", "announce", "report", "confirm", "estimate",
+    "find", "show", "note", "explain", "insist", "warn", "reveal", "indicate", "write",
+    "tweet", "testify", "quote", "disclose", "acknowledge", "allege", "assert", "declare",
+    "maintain", "stress", "reiterate", "inform", "suggest", "put", "give", "document",
+    "count",
+}  # fmt: skip
+# Verbs whose object is the figure they report ("reported 11 dead", "confirmed 5 deaths").
+OBJECT_VERBS = {"report", "confirm", "estimate", "announce", "document", "count", "record"}
+# "put the death toll at N", "gave a toll of N": only with a toll as the object.
+TOLL_VERBS = {"put", "give", "place", "set"}
+_TOLLS = {"toll", "number", "figure", "tally", "count", "total", "casualties"}
+# Verbs that only report with a clause ("claimed that 5 died", not "claimed 60,000 lives").
+_CLAUSE_ONLY = {"claim", "say", "tell", "add", "state", "find", "show", "note", "write"}
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+# Edges that are not the reported clause: the speaker, the addressee.
+_NOT_REPORTED = {"nsubj", "nsubjpass", "agent", "dative", "expl", "csubj"}
+# A lone reporting clause attached to what it reports: "..., officials said."
+_SIDE_EDGES = {"parataxis", "advcl", "ccomp", "conj", "dep"}
+_QUOTES_OPEN = {"“", '"', "‘"}
+_QUOTES_CLOSE = {"”", '"', "’"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A source mention: token bounds, and whether it names the source (not a pronoun)."""
+
+    start: int
+    end: int
+    verb: int  # the reporting word's token index (for "nearest before")
+
+
+def find_sources(doc: Doc, figures: Iterable[Span]) -> list[tuple[Span, Span | None]]:
+    """Each figure with its source mention (a Span over the doc), or None."""
+    figures = list(figures)
+    if not doc.has_annotation("DEP"):
+        return [(f, None) for f in figures]
+    namings = _naming_mentions(doc)
+    out = []
+    for fig in figures:
+        mention = _source_of(doc, fig, namings)
+        out.append((fig, None if mention is None else doc[mention[0] : mention[1]]))
+    return out
+
+
+# ---- the reporting construction that reaches a figure ------------------------------------
+
+
+def _source_of(doc: Doc, fig: Span, namings: list[Mention]) -> tuple[int, int] | None:
+    tok = fig.root
+    seen: set[int] = set()
+    child = tok
+    node = tok
+    while True:
+        found = _at(node, child, namings)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        seen.add(node.i)
+        if node.head.i == node.i or node.head.i in seen:
+            break
+        child, node = node, node.head
+    return _quote_speaker(doc, fig, namings)
+
+
+def _at(node: Token, came_from: Token, namings: list[Mention]):
+    """The source a reporting construction at `node` gives the figure below `came_from`:
+    token bounds, None (reported, but by nobody named: stop), or False (look higher)."""
+    via = came_from.dep_ if came_from is not node else ""
+    # "according to X" attached here
+    for child in node.children:
+        if child is came_from:
+            continue
+        found = _according_to(child, namings)
+        if found is not None:
+            return found
+    if node.pos_ in ("VERB", "AUX") and via not in _NOT_REPORTED:
+        found = _reporting(node, via, namings)
+        if found is not False:
+            return found
+    # a side reporting clause: "..., officials said." / "he said" after the figure
+    for child in node.children:
+        if child is came_from or child.dep_ not in _SIDE_EDGES:
+            continue
+        if _is_side_reporter(child):
+            return _speaker(child, namings)
+    # "a toll of 146,065 published by the Observatory"
+    for child in node.children:
+        if child is not came_from and child.dep_ == "acl" and child.lemma_ in _PUBLISH:
+            agent = _agent(child)
+            if agent is not None:
+                return _name(agent, namings)
+    return False
+
+
+_PUBLISH = {"publish", "release", "compile", "issue", "cite", "report", "provide"}
+
+
+def _reporting(verb: Token, via: str, namings: list[Mention]):
+    lemma = verb.lemma_.lower()
+    if lemma in TOLL_VERBS:
+        if not any(c.dep_ in ("dobj", "nsubjpass") and c.lemma_ in _TOLLS for c in verb.children):
+            return False
+    elif lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS:
+        return False
+    if lemma in _CLAUSE_ONLY and via in ("dobj", "attr", "oprd"):
+        return False
+    if lemma == "record" and via != "ccomp":
+        return False  # "the division recorded 123 murders": had, not reported
+    if lemma == "find" and via not in ("ccomp",):
+        return False
+    if lemma == "count" and via not in ("ccomp", "dobj"):
+        return False
+    return _speaker(verb, namings)
+
+
+def _is_side_reporter(verb: Token) -> bool:
+    """A reporting verb with a subject and nothing reported of its own ("officials said")."""
+    if verb.lemma_.lower() not in CLAUSE_VERBS or verb.lemma_.lower() in TOLL_VERBS:
+        return False
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        return False
+    return not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
+
+
+def _speaker(verb: Token, namings: list[Mention]):
+    """Who a reporting verb names as speaking: its subject, the agent of a passive, the
+    object of "quoted X as saying", the subject of the verb an infinitive hangs on."""
+    lemma = verb.lemma_.lower()
+    # Innermost speaker: "X reported, citing local officials"; "quoted a health official as saying"
+    for child in verb.children:
+        if child.dep_ in ("advcl", "xcomp") and child.lemma_ == "cite":
+            obj = _first(child, ("dobj",))
+            if obj is not None:
+                return _name(obj, namings)
+    if lemma == "quote":
+        obj = _first(verb, ("dobj",))
+        if obj is not None:
+            return _name(obj, namings)
+    agent = _agent(verb)
+    if agent is not None:
+        return _name(agent, namings)
+    subj = _first(verb, ("nsubj", "nsubjpass", "csubj"))
+    passive = subj is not None and subj.dep_ == "nsubjpass"
+    if subj is not None and passive and lemma != "quote":
+        return None if subj.lower_ == "it" else False  # "it was reported that": nobody
+    if subj is not None:
+        if subj.lower_ in FIGURE_NOUNS or subj.lemma_ in FIGURE_NOUNS:
+            held = owner(subj)
+            return None if held is None else _name(held, namings)
+        return _name(subj, namings)
+    # "declined to say that ...", "went on to say": the subject of the verb it hangs on
+    if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp") or verb.tag_ in ("VB", "VBG"):
+        up = verb.head
+        for _ in range(4):
+            if up.i == up.head.i and _first(up, _SUBJECTS) is None:
+                break
+            subj = _first(up, ("nsubj",))
+            if subj is not None:
+                return _name(subj, namings)
+            if up.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep"):
+                break
+            up = up.head
+    return False
+
+
+def _according_to(tok: Token, namings: list[Mention]):
+    """The source of an "according to X" phrase at `tok`, else None."""
+    if tok.lower_ != "according":
+        return None
+    for to in tok.children:
+        if to.lower_ == "to":
+            obj = _first(to, ("pobj",))
+            if obj is not None:
+                if obj.lower_ in FIGURE_NOUNS or obj.lemma_ in FIGURE_NOUNS:
+                    held = owner(obj)
+                    return None if held is None else _name(held, namings)
+                return _name(obj, namings)
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return _first(child, ("pobj",))
+    return None
+
+
+def _first(tok: Token, deps: Iterable[str]) -> Token | None:
+    deps = set(deps)
+    for child in tok.children:
+        if child.dep_ in deps:
+            return child
+    return None
+
+
+# ---- naming mentions and pronouns ---------------------------------------------------------
+
+
+def _name(head: Token, namings: list[Mention]) -> tuple[int, int] | None:
+    """The mention of `head`: its own words, or for a pronoun the nearest naming mention."""
+    if is_pronoun(head):
+        return _antecedent(head, namings)
+    return mention_bounds(head)
+
+
+def _antecedent(pron: Token, namings: list[Mention]) -> tuple[int, int] | None:
+    person = pron.lower_ in PERSON_PRONOUNS
+    doc = pron.doc
+    earlier = [m for m in namings if m.end <= pron.i and m.verb < pron.i]
+    for m in reversed(earlier):
+        if person == is_person(doc, m.start, m.end) or pron.lower_ in ("they", "their"):
+            return m.start, m.end
+    return (earlier[-1].start, earlier[-1].end) if earlier else None
+
+
+def _naming_mentions(doc: Doc) -> list[Mention]:
+    """Every named subject of a reporting verb, "according to" and figures' owners, in text
+    order: what a later "it said" or "he added" goes back to."""
+    out = []
+    for tok in doc:
+        head = None
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in CLAUSE_VERBS | OBJECT_VERBS:
+            agent = _agent(tok)
+            head = _first(tok, ("nsubj",)) or agent
+        elif tok.lower_ == "according":
+            to = _first(tok, ("prep",))
+            head = _first(to, ("pobj",)) if to is not None else None
+        if head is None or is_pronoun(head):
+            continue
+        if head.lower_ in FIGURE_NOUNS or head.lemma_ in FIGURE_NOUNS:
+            head = owner(head)
+            if head is None or is_pronoun(head):
+                continue
+        bounds = mention_bounds(head)
+        if bounds is not None:
+            out.append(Mention(bounds[0], bounds[1], tok.i))
+    return out
+
+
+# ---- quotes -------------------------------------------------------------------------------
+
+
+def _quote_speaker(doc: Doc, fig: Span, namings: list[Mention]) -> tuple[int, int] | None:
+    """The speaker named next to the quote that holds the figure: '“...N...,” said X' or
+    'X said: “...N...”', the quote perhaps over several sentences of one paragraph."""
+    text = doc.text
+    para_start = text.rfind("\n", 0, fig.start_char) + 1
+    para_end = text.find("\n", fig.end_char)
+    para_end = len(text) if para_end < 0 else para_end
+    opened = None
+    i = para_start
+    while i < fig.start_char:
+        ch = text[i]
+        if opened is None and ch in _QUOTES_OPEN and ch != "’":
+            opened = i
+        elif opened is not None and ch in _QUOTES_CLOSE and ch != "‘" and ch != "’":
+            opened = None
+        i += 1
+    if opened is None:
+        return None
+    close = -1
+    for j in range(fig.end_char, para_end):
+        if text[j] in ("”", '"'):
+            close = j
+            break
+    if close < 0:
+        return None
+    after = doc.char_span(close + 1, para_end, alignment_mode="expand")
+    before = doc.char_span(para_start, opened, alignment_mode="expand")
+    for part, where in ((after, "after"), (before, "before")):
+        if part is None:
+            continue
+        for tok in part.sent if where == "after" else part:
+            if where == "after" and tok.i < part.start:
+                continue
+            if where == "after" and tok.i > part.start + 8:
+                break
+            if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in CLAUSE_VERBS:
+                found = _speaker(tok, namings)
+                if found:
+                    return found
+    return None
+
+
+# ---- the component ------------------------------------------------------------------------
+
+
+def _register_extensions() -> None:
+    if not Span.has_extension("casualty_source"):
+        Span.set_extension("casualty_source", default=None)
+
+
+class SourceFinder:
+    """Pipeline component: links each span of `doc.spans[spans_key]` to its source."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str, sources_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.sources_key = sources_key
+        _register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        figures = list(doc.spans.get(self.spans_key, []))
+        sources: dict[tuple[int, int], Span] = {}
+        for fig, mention in find_sources(doc, figures):
+            if mention is None:
+                fig._.casualty_source = None
+                continue
+            fig._.casualty_source = (mention.start_char, mention.end_char)
+            sources[(mention.start, mention.end)] = Span(
+                doc, mention.start, mention.end, label="SOURCE"
+            )
+        doc.spans[self.sources_key] = sorted(sources.values(), key=lambda s: s.start)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory(
+    "workbench_sources", default_config={"spans_key": "casualties", "sources_key": "sources"}
+)
+def make_source_finder(nlp: Language, name: str, spans_key: str, sources_key: str) -> SourceFinder:
+    """Build the source finder component."""
+    return SourceFinder(nlp, name, spans_key, sources_key)
+
+
+_register_extensions()
