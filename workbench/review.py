@@ -295,6 +295,28 @@ def _count(s: Span) -> str:
     return attrs_text(s) or "-"
 
 
+# The review screen's decisions (review_session.py), as `summarize` names them.
+_REVIEW_ACTIONS = {
+    "review_take": "take {who}'s version",
+    "review_take_all": "take all of {who}",
+    "review_agreed": "accept agreed",
+    "review_add": "add",
+    "review_edit": "edit",
+    "review_drop": "drop",
+}
+
+
+def _spans_words(spans: Sequence[Span], text: str) -> str:
+    """'nothing', one or two spans with their counts, or 'N span(s)'."""
+    if not spans:
+        return "nothing"
+    if len(spans) > 2:
+        return f"{len(spans)} span(s)"
+    return ", ".join(
+        _span_words(s, text) + (f" {attrs_text(s)}" if attrs_text(s) else "") for s in spans
+    )
+
+
 def summarize(event: Event, text: str) -> str:
     """A short human line for one event: "accept KILLED 'more than 100'",
     "relabel ORG -> GPE 'Jableh'", "submit". `text` is the document's text."""
@@ -303,6 +325,13 @@ def summarize(event: Event, text: str) -> str:
     notes = after.notes
     if action == "undo":
         return f"undo event {one_line(str(event.undoes))}"
+    if action in _REVIEW_ACTIONS:
+        take = notes.get("take")
+        who = ", ".join(one_line(str(n), 16) for n in take) if isinstance(take, list) else ""
+        what = _REVIEW_ACTIONS[action].format(who=who or "?")
+        return f"{what}: {_spans_words(old, text)} -> {_spans_words(new, text)}"
+    if action == "submit_review":
+        return f"submit reviewed gold, {notes.get('gold_spans', '?')} span(s)"
     if action == "adjudicate":
         replaced = f", replaced {len(old)}" if before.annotation is not None else ""
         return f"take {one_line(str(notes.get('take', '?')), 20)}, {len(new)} span(s){replaced}"

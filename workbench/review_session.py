@@ -1,0 +1,522 @@
+"""The review screen's state and actions, without Textual: what a reviewer's key does.
+
+A reviewer works through the queue (documents submitted by two or more annotators, or
+flagged), disagreements first. For the open document every annotator's accepted spans
+are gathered into rows, one per distinct span (bounds, label and attributes, as
+`review.span_key` defines "the same span"): agreed when every annotator has it,
+contested otherwise, with who has it. The reviewer's reviewed gold (the working set)
+is their own annotation of the document, a draft until submitted; each decision is
+one store call (`store.review_change`, its events row in the same transaction), and
+the rows are then re-read from the store, so what the screen shows is what is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Config
+from .model import (
+    ACCEPTED,
+    FLAGGED,
+    REVIEWED,
+    REVIEWING,
+    SOURCE_ANNOTATOR,
+    AnnotatedSpan,
+    Annotation,
+    Document,
+    Span,
+    count_attrs,
+)
+from .review import SpanKey, one_line, span_key, summarize
+from .store import Store
+from .tokens import Selection, Tokens
+from .tui.session import STORE_FAILURES, ActionRefused, recount_attrs
+
+AGREED, CONTESTED, OWN = "agreed", "contested", "own"  # a row's kind (OWN: the reviewer's)
+
+__all__ = [
+    "AGREED",
+    "CONTESTED",
+    "OWN",
+    "STORE_FAILURES",
+    "ActionRefused",
+    "HistoryLine",
+    "QueueItem",
+    "ReviewSession",
+    "Row",
+    "rows_of",
+]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One document waiting for (or having had) review."""
+
+    document: Document
+    annotators: tuple[str, ...]  # who submitted or flagged it
+    contested: int  # distinct spans not every annotator has
+    flags: tuple[tuple[str, str], ...]  # (annotator, comment)
+    reviewed_by: tuple[str, ...]  # who submitted reviewed gold of it
+    draft: bool  # this reviewer has an unsubmitted review of it
+
+    @property
+    def disagrees(self) -> bool:
+        return self.contested > 0
+
+    @property
+    def done(self) -> bool:
+        """Reviewed by someone and not being reworked by this reviewer."""
+        return bool(self.reviewed_by) and not self.draft
+
+    def order(self) -> tuple[bool, bool, bool, int]:
+        """Unreviewed first; among them disagreements, then flags, then the rest."""
+        return (self.done, not self.disagrees, not self.flags, self.document.id)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One distinct span of the document: who has it, and whether the gold has it."""
+
+    span: Span
+    has: tuple[str, ...]  # the annotators with exactly this span
+    kind: str  # AGREED, CONTESTED or OWN (only in the reviewer's gold)
+    gold: AnnotatedSpan | None  # the reviewer's span, when the working set has it
+    origin: str  # where the span came from (model, rule, annotator...)
+
+    @property
+    def in_gold(self) -> bool:
+        return self.gold is not None
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of the document's audit trail, every part made visible."""
+
+    ts: str
+    who: str
+    summary: str
+
+
+def rows_of(versions: Sequence[Annotation], gold: Annotation | None) -> tuple[Row, ...]:
+    """The rows of a document in text order, from the annotators' accepted spans and
+    the reviewer's gold."""
+    names = [a.annotator for a in versions]
+    holders: dict[SpanKey, tuple[AnnotatedSpan, list[str]]] = {}
+    for a in versions:
+        for s in a.spans:
+            if s.status == ACCEPTED:
+                holders.setdefault(span_key(s.span), (s, []))[1].append(a.annotator)
+    in_gold: dict[SpanKey, AnnotatedSpan] = {}
+    for s in gold.spans if gold is not None else ():
+        if s.status == ACCEPTED:
+            in_gold.setdefault(span_key(s.span), s)
+    rows = []
+    for key in holders.keys() | in_gold.keys():
+        first, has = holders.get(key, (None, []))
+        mine = in_gold.get(key)
+        shown = first or mine
+        assert shown is not None
+        kind = OWN if not has else AGREED if len(has) == len(names) else CONTESTED
+        rows.append(Row(shown.span, tuple(has), kind, mine, shown.origin))
+    rows.sort(key=lambda r: (r.span.start, r.span.end, r.span.label, span_key(r.span)))
+    return tuple(rows)
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+class ReviewSession:
+    """One reviewer working through the review queue of one store."""
+
+    def __init__(self, store: Store, config: Config, reviewer: str) -> None:
+        self.store, self.config, self.reviewer = store, config, reviewer
+        self.queue: list[QueueItem] = []
+        self.document: Document | None = None
+        self.versions: list[Annotation] = []  # the annotators' work, by annotator
+        self.gold: Annotation | None = None  # the reviewer's review (draft or submitted)
+        self.others: list[Annotation] = []  # other reviewers' reviewed gold
+        self.rows: tuple[Row, ...] = ()
+        self.focus_index = 0
+        self.anchor: int | None = None  # token index where the selection began
+        self.cursor = 0
+        self._tokens: Tokens | None = None
+
+    # ---- the queue -------------------------------------------------------------------
+
+    def refresh_queue(self) -> None:
+        items = []
+        for group in self.store.review_queue():
+            versions = [a for a in group if a.status not in (REVIEWED, REVIEWING)]
+            if not versions:
+                continue
+            rows = rows_of(versions, None)
+            items.append(
+                QueueItem(
+                    document=group[0].document,
+                    annotators=tuple(a.annotator for a in versions),
+                    contested=sum(1 for r in rows if r.kind == CONTESTED),
+                    flags=tuple((a.annotator, a.comment) for a in versions if a.status == FLAGGED),
+                    reviewed_by=tuple(a.annotator for a in group if a.status == REVIEWED),
+                    draft=any(
+                        a.annotator == self.reviewer and a.status == REVIEWING for a in group
+                    ),
+                )
+            )
+        self.queue = sorted(items, key=QueueItem.order)
+
+    @property
+    def queue_index(self) -> int | None:
+        """Where the open document is in the queue (None: not in it)."""
+        if self.document is None:
+            return None
+        ids = [q.document.id for q in self.queue]
+        return ids.index(self.document.id) if self.document.id in ids else None
+
+    def first_to_review(self, after: int | None = None) -> int | None:
+        """The first document of the queue not yet reviewed (past the open one when
+        `after` names it), else None."""
+        for item in self.queue:
+            if not item.done and item.document.id != after:
+                return item.document.id
+        return None
+
+    # ---- the open document -------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.document.text if self.document else ""
+
+    @property
+    def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = Tokens.of(self.text)
+        return self._tokens
+
+    @property
+    def annotators(self) -> list[str]:
+        return [a.annotator for a in self.versions]
+
+    @property
+    def focus(self) -> Row | None:
+        return self.rows[self.focus_index] if self.rows else None
+
+    @property
+    def own_work(self) -> bool:
+        """The reviewer annotated this document: another reviewer must review it."""
+        return self.reviewer in self.annotators
+
+    @property
+    def status(self) -> str:
+        """'not started', 'draft' or 'reviewed' for this reviewer."""
+        if self.gold is None:
+            return "not started"
+        return "reviewed" if self.gold.status == REVIEWED else "draft"
+
+    @property
+    def selecting(self) -> bool:
+        return self.anchor is not None
+
+    @property
+    def selection(self) -> Selection | None:
+        if self.anchor is None or not len(self.tokens):
+            return None
+        lo, hi = sorted((self.anchor, self.cursor))
+        return Selection(self.tokens.starts[lo], self.tokens.ends[hi])
+
+    def open(self, doc_id: int) -> None:
+        """Show this document: every annotator's spans and this reviewer's gold."""
+        annotations = self.store.review_annotations(doc_id)
+        self.document = self.store.document(doc_id)
+        self.versions = [a for a in annotations if a.status not in (REVIEWED, REVIEWING)]
+        self.others = [
+            a for a in annotations if a.status == REVIEWED and a.annotator != self.reviewer
+        ]
+        mine = [a for a in annotations if a.annotator == self.reviewer]
+        self.gold = mine[0] if mine and mine[0].status in (REVIEWED, REVIEWING) else None
+        self.rows = rows_of(self.versions, self.gold)
+        self.anchor, self._tokens = None, None
+        self.focus_index = next((i for i, r in enumerate(self.rows) if r.kind == CONTESTED), 0)
+
+    def move_document(self, delta: int) -> None:
+        """Open the next (1) or previous (-1) document of the queue."""
+        at = self.queue_index
+        if not self.queue:
+            raise ActionRefused("the review queue is empty")
+        index = 0 if at is None else at + delta
+        if not 0 <= index < len(self.queue):
+            raise ActionRefused("no more documents in the queue that way")
+        self.open(self.queue[index].document.id)
+
+    def resync(self) -> None:
+        """Re-read the open document after a failed store call."""
+        self.anchor = None
+        if self.document is not None:
+            self._reload()
+
+    def _reload(self, focus: Span | None = None) -> None:
+        """Re-read the reviewer's gold (what was just committed) and rebuild the rows;
+        keep the focus on `focus` (or on the same row number)."""
+        assert self.document is not None
+        old = self.focus_index
+        self.gold = None
+        for a in self.store.review_annotations(self.document.id):
+            if a.annotator == self.reviewer and a.status in (REVIEWED, REVIEWING):
+                self.gold = a
+        self.rows = rows_of(self.versions, self.gold)
+        if focus is not None:
+            key = span_key(focus)
+            found = next((i for i, r in enumerate(self.rows) if span_key(r.span) == key), None)
+            if found is not None:
+                self.focus_index = found
+                return
+        self.focus_index = min(old, max(0, len(self.rows) - 1))
+
+    # ---- moving ----------------------------------------------------------------------
+
+    def move(self, delta: int) -> None:
+        if self.rows:
+            self.focus_index = max(0, min(len(self.rows) - 1, self.focus_index + delta))
+
+    def move_contested(self, delta: int) -> None:
+        """Focus the next (1) or previous (-1) contested row."""
+        order = range(self.focus_index + delta, len(self.rows) if delta > 0 else -1, delta)
+        for i in order:
+            if self.rows[i].kind == CONTESTED:
+                self.focus_index = i
+                return
+        raise ActionRefused("no more contested spans that way")
+
+    # ---- deciding ----------------------------------------------------------------------
+
+    def _editable(self) -> Document:
+        if self.document is None:
+            raise ActionRefused("no document open")
+        if self.own_work:
+            raise ActionRefused(
+                f"you annotated document {self.document.id}: another reviewer reviews it"
+            )
+        return self.document
+
+    def _focused(self) -> Row:
+        self._editable()
+        row = self.focus
+        if row is None:
+            raise ActionRefused("no span here")
+        return row
+
+    def _change(
+        self,
+        action: str,
+        *,
+        remove: Sequence[AnnotatedSpan] = (),
+        add: Sequence[Span] = (),
+        origins: Sequence[str] = (),
+        notes: dict[str, Any] | None = None,
+        focus: Span | None = None,
+    ) -> None:
+        document = self._editable()
+        spans = [
+            AnnotatedSpan(0, s, ACCEPTED, origins[i] if i < len(origins) else SOURCE_ANNOTATOR)
+            for i, s in enumerate(add)
+        ]
+        self.store.review_change(
+            document.id,
+            self.reviewer,
+            action,
+            remove=[s.id for s in remove],
+            add=spans,
+            notes=notes,
+        )
+        self._reload(focus)
+
+    def _gold_overlapping(self, span: Span) -> list[AnnotatedSpan]:
+        return [r.gold for r in self.rows if r.gold is not None and _overlaps(r.span, span)]
+
+    def take(self) -> None:
+        """Put the focused annotator's version in the gold, in place of any gold span
+        it overlaps (the other versions of the same words)."""
+        row = self._focused()
+        if row.in_gold:
+            raise ActionRefused("this version is already in the reviewed gold")
+        self._change(
+            "review_take",
+            remove=self._gold_overlapping(row.span),
+            add=[row.span],
+            origins=[row.origin],
+            notes={"take": list(row.has)},
+            focus=row.span,
+        )
+
+    def take_annotator(self, name: str) -> None:
+        """Make one annotator's accepted spans the whole gold."""
+        self._editable()
+        version = next((a for a in self.versions if a.annotator == name), None)
+        if version is None:
+            raise ActionRefused(f"{one_line(name)} has no annotation of this document")
+        taken = [s for s in version.spans if s.status == ACCEPTED]
+        self._change(
+            "review_take_all",
+            remove=[r.gold for r in self.rows if r.gold is not None],
+            add=[s.span for s in taken],
+            origins=[s.origin for s in taken],
+            notes={"take": [name]},
+            focus=self.focus.span if self.focus else None,
+        )
+
+    def accept_agreed(self) -> int:
+        """Put every agreed span not yet in the gold there; returns how many."""
+        self._editable()
+        missing = [r for r in self.rows if r.kind == AGREED and not r.in_gold]
+        if not missing:
+            raise ActionRefused(
+                "every agreed span is already in the reviewed gold"
+                if any(r.kind == AGREED for r in self.rows)
+                else "no span is agreed by every annotator"
+            )
+        self._change(
+            "review_agreed",
+            add=[r.span for r in missing],
+            origins=[r.origin for r in missing],
+            focus=self.focus.span if self.focus else None,
+        )
+        return len(missing)
+
+    def drop(self) -> None:
+        """Take the focused span out of the gold."""
+        row = self._focused()
+        if row.gold is None:
+            raise ActionRefused("this span is not in the reviewed gold")
+        self._change("review_drop", remove=[row.gold], focus=row.span)
+
+    def _edit(self, row: Row, span: Span) -> None:
+        """The focused row's span changed: in the gold in place of the row's own gold
+        span, or (a version not yet taken) in place of what it overlaps."""
+        remove = [row.gold] if row.gold is not None else self._gold_overlapping(row.span)
+        if span_key(span) == span_key(row.span) and row.in_gold:
+            raise ActionRefused("no change")
+        self._change(
+            "review_edit",
+            remove=remove,
+            add=[span],
+            origins=[SOURCE_ANNOTATOR],
+            notes={"take": list(row.has)} if row.gold is None and row.has else None,
+            focus=span,
+        )
+
+    def _attrs_for(self, label: str, start: int, end: int, old: dict[str, Any]) -> dict[str, Any]:
+        spec = self.config.labels.get(label)
+        if spec is None or not spec.is_casualty:
+            return {k: v for k, v in old.items() if k not in ("value", "qualifier")}
+        return {**old, **recount_attrs(self.text[start:end], old)}
+
+    def relabel(self, label: str) -> None:
+        row = self._focused()
+        s = row.span
+        self._edit(row, s.with_(label=label, attrs=self._attrs_for(label, s.start, s.end, s.attrs)))
+
+    def nudge(self, edge: str, direction: int) -> None:
+        """Move the focused span's start or end one token earlier (-1) or later (+1)."""
+        row = self._focused()
+        start, end = row.span.start, row.span.end
+        t = self.tokens
+        if edge == "start":
+            new = t.start_before(start) if direction < 0 else t.start_after(start)
+            start = start if new is None else new
+        else:
+            new = t.end_before(end) if direction < 0 else t.end_after(end)
+            end = end if new is None else new
+        if not start < end or (start, end) == (row.span.start, row.span.end):
+            raise ActionRefused("the span cannot shrink or grow further that way")
+        attrs = row.span.attrs
+        if row.span.is_casualty:
+            attrs = recount_attrs(self.text[start:end], attrs)
+        self._edit(row, row.span.with_(start=start, end=end, attrs=attrs))
+
+    def set_casualty(self, value: int | None, qualifier: str) -> None:
+        row = self._focused()
+        self._edit(row, row.span.with_(attrs={**row.span.attrs, **count_attrs(value, qualifier)}))
+
+    # ---- adding a span with the token cursor -----------------------------------------
+
+    def select_begin(self) -> None:
+        self._editable()
+        if not len(self.tokens):
+            raise ActionRefused("the document has no words")
+        at = self.focus.span.start if self.focus else 0
+        self.cursor = self.tokens.index_at(at)
+        self.anchor = self.cursor
+
+    def select_move(self, delta: int, *, extend: bool = False) -> None:
+        self.cursor = max(0, min(len(self.tokens) - 1, self.cursor + delta))
+        if not extend:
+            self.anchor = self.cursor
+
+    def select_line(self, direction: int, width: int, *, extend: bool = False) -> None:
+        here = self.tokens.starts[self.cursor]
+        target = max(0, min(len(self.text), here + direction * max(8, width)))
+        self.select_move(self.tokens.index_at(target) - self.cursor, extend=extend)
+
+    def select_cancel(self) -> None:
+        self.anchor = None
+
+    def add(self, label: str) -> None:
+        """Make the selection a span of the gold with this label."""
+        self._editable()
+        selection = self.selection
+        if selection is None:
+            raise ActionRefused("nothing selected")
+        span = Span(
+            selection.start,
+            selection.end,
+            label,
+            self._attrs_for(label, selection.start, selection.end, {}),
+        )
+        if any(r.in_gold and span_key(r.span) == span_key(span) for r in self.rows):
+            raise ActionRefused("the reviewed gold has this span already")
+        self.anchor = None
+        self._change("review_add", add=[span], focus=span)
+
+    # ---- finishing -------------------------------------------------------------------
+
+    def submit(self) -> int | None:
+        """Submit the gold as this reviewer's reviewed gold of the document, then open
+        the next document to review. Returns the submitted document's id."""
+        document = self._editable()
+        self.store.submit_review(document.id, self.reviewer)
+        self.refresh_queue()
+        following = self.first_to_review(after=document.id)
+        if following is None:
+            self._reload()
+        else:
+            self.open(following)
+        return document.id
+
+    def undo(self) -> None:
+        """Revert this reviewer's latest change (any document) and show where it was."""
+        doc_id = self.store.undo(self.reviewer)
+        if doc_id is None:
+            raise ActionRefused("nothing to undo")
+        self.refresh_queue()
+        if self.document is not None and doc_id == self.document.id:
+            self._reload(self.focus.span if self.focus else None)
+        else:
+            self.open(doc_id)
+
+    # ---- the audit trail ---------------------------------------------------------------
+
+    def history(self, limit: int | None = 200) -> list[HistoryLine]:
+        """The open document's events, oldest first: who changed what, before -> after."""
+        if self.document is None:
+            return []
+        events = self.store.audit_log(doc_id=self.document.id, limit=limit)
+        return [
+            HistoryLine(
+                e.ts[:19].replace("T", " "),
+                one_line(e.annotator or "-", 16),
+                one_line(summarize(e, self.text), 200),
+            )
+            for e in events
+        ]
