@@ -15,7 +15,7 @@ Report = Callable[[int], None]
 
 # What the export job offers, here so that the CLI's --help can list them without
 # loading the store: the formats, and which gold (see `export.Selection`).
-FORMATS = ("jsonl", "spacy", "conll", "doccano", "brat")
+FORMATS = ("jsonl", "spacy", "conll", "doccano", "brat", "claims")
 GOLD_CHOICES = ("submitted", "reviewed", "all", "best")
 
 
