@@ -28,7 +28,8 @@ from .base import (
     show_default=True,
     type=click.Choice(FORMATS),
     help="jsonl: interchange; spacy: DocBin folders for `spacy train`; conll: IOB2 "
-    "token per line; doccano: doccano JSONL; brat: .txt/.ann pairs.",
+    "token per line; doccano: doccano JSONL; brat: .txt/.ann pairs; claims: a CSV "
+    "table, one row per casualty figure with its source.",
 )
 @click.option(
     "--out",
@@ -73,6 +74,18 @@ from .base import (
     help="spacy: the share of documents written to dev/ (the rest to train/).",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the train/dev split.")
+@click.option(
+    "--doccano-relations",
+    is_flag=True,
+    help="doccano: write doccano's relation form (entities with ids, and relations) for a"
+    " project with relation labelling, instead of label pairs.",
+)
+@click.option(
+    "--jsonl",
+    "claims_jsonl",
+    is_flag=True,
+    help="claims: JSON lines (one claim per line) instead of CSV.",
+)
 @pass_ctx
 def export(
     ctx: Context,
@@ -87,13 +100,18 @@ def export(
     tokens: bool,
     dev_fraction: float,
     seed: int,
+    doccano_relations: bool,
+    claims_jsonl: bool,
 ) -> None:
-    """Write gold annotations as interchange JSONL, spaCy DocBin, CoNLL, doccano or brat.
+    """Write gold annotations as interchange JSONL, spaCy DocBin, CoNLL, doccano, brat,
+    or a claims table.
 
     JSONL lines carry the document's own keys and meta, its hash, the annotator, the
-    status and a timestamp. Spans a format cannot hold (overlapping entities in
-    doc.ents or CoNLL) are listed on stderr. Examples: workbench export --out gold.jsonl;
-    workbench export --format spacy --split 0.2 --out corpus/
+    status and a timestamp, and each casualty figure's source as a relation. Spans a
+    format cannot hold (overlapping entities in doc.ents or CoNLL) are listed on
+    stderr. Examples: workbench export --out gold.jsonl; workbench export --format
+    spacy --split 0.2 --out corpus/; workbench export --format claims --gold best
+    --out claims.csv
     """
     from ..jobs.export import Selection, count_selected
     from ..jobs.export import export as run_export
@@ -113,7 +131,15 @@ def export(
                 casualty_labels=ctx.config.casualty_labels or CASUALTY_LABELS,
                 report=advance,
                 force=force,
-                stdout=None if out_path else _terminal_safe_stdout(fmt),
+                # A CSV is text like CoNLL: control characters shown as glyphs on a terminal.
+                stdout=None
+                if out_path
+                else _terminal_safe_stdout(
+                    "conll" if fmt == "claims" and not claims_jsonl else fmt
+                ),
+                relation_labels=ctx.config.relations,
+                doccano_relations=doccano_relations,
+                claims_jsonl=claims_jsonl,
             )
         _report_dropped(result.dropped)
         _warn_conflicts(result.conflicts)
@@ -123,6 +149,12 @@ def export(
                 " does not allow overlapping spans drops them on import.",
                 err=True,
             )
+        if fmt == "claims":
+            click.echo(
+                f"Exported {result.claims} claim(s) from {result.documents} annotation(s).",
+                err=True,
+            )
+            return
         where = f" ({result.train} train, {result.dev} dev)" if fmt == "spacy" else ""
         click.echo(
             f"Exported {result.documents} annotation(s){where}, {result.spans} span(s).", err=True

@@ -1,45 +1,123 @@
-"""doccano's sequence-labelling JSONL: {"text", "label": [[start, end, LABEL], ...]}.
+"""doccano's sequence-labelling JSONL: {"text", "label": [[start, end, LABEL], ...]},
+and its relation form: {"text", "entities": [{id, label, start_offset, end_offset}],
+"relations": [{id, from_id, to_id, type}]} (a project with relation labelling).
 
 doccano has no span attributes, so casualty values and qualifiers ride in an extra
 key, `span_attrs` (doccano keeps unknown keys as metadata and exports them back);
 the reader puts them back on the matching spans and fills the ones doccano users
-added with the count normaliser.
+added with the count normaliser. A relation's `from_id` is the head (the casualty
+span), `to_id` the child (its source), `type` the relation label. In the label form,
+which doccano cannot give relations, a link rides in `span_attrs` like a value does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from ..casualties import normalise_count
-from ..model import CASUALTY_LABELS, Annotation, Span, count_attrs
+from ..model import (
+    CASUALTY_LABELS,
+    SOURCE_RELATION,
+    Annotation,
+    Span,
+    count_attrs,
+    link_key,
+    relations,
+    with_link,
+)
 from .prodigy import exported_meta
-from .validate import InputError, Labels, checked_span, interchange_span
+from .validate import InputError, Labels, check_label, checked_span, interchange_span, short
 
 ATTRS_KEY = "span_attrs"
 _ASTRAL = "\U00010000"  # characters from here on are two UTF-16 code units
 
 
-def doccano_record(annotation: Annotation) -> dict[str, Any]:
-    """One doccano line: the document's own keys, its text, labels and casualty attributes."""
+def doccano_record(
+    annotation: Annotation,
+    *,
+    relation_form: bool = False,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
+) -> dict[str, Any]:
+    """One doccano line: the document's own keys, its text, labels and casualty
+    attributes; with `relation_form`, entities with ids and the links as relations."""
     doc = annotation.document
     out = exported_meta(doc.meta)  # never a stale Prodigy answer
     spans = annotation.gold_spans()
     out["text"] = doc.text
     units = to_units(doc.text)  # doccano counts UTF-16 code units, as its browser does
-    out["label"] = [[units(s.start), units(s.end), s.label] for s in spans]
+    links = {link_key(label) for label in relation_labels} if relation_form else set()
+    if relation_form:
+        ids = {(s.start, s.end, s.label): i for i, s in enumerate(spans, start=1)}
+        out["entities"] = [
+            {"id": i, "label": s.label, "start_offset": units(s.start), "end_offset": units(s.end)}
+            for s, i in zip(spans, ids.values(), strict=True)
+        ]
+        found = relations(spans, relation_labels)
+        found.sort(key=lambda r: (ids[_key(r.head)], r.label))
+        out["relations"] = [
+            {"id": n, "from_id": ids[_key(r.head)], "to_id": ids[_key(r.child)], "type": r.label}
+            for n, r in enumerate(found, start=1)
+        ]
+    else:
+        out["label"] = [[units(s.start), units(s.end), s.label] for s in spans]
     # Casualty spans always, even without attributes: else the reader would fill them
     # from the normaliser and a re-export would differ.
-    attrs = [
-        {**s.to_json(), "start": units(s.start), "end": units(s.end)}
-        for s in spans
-        if s.attrs or s.label in CASUALTY_LABELS
-    ]
+    attrs = []
+    for s in spans:
+        kept = {k: v for k, v in s.attrs.items() if not (k in links and isinstance(v, dict))}
+        if kept or s.label in CASUALTY_LABELS:
+            item = {**s.with_(attrs=kept).to_json(), "start": units(s.start), "end": units(s.end)}
+            attrs.append(_linked_units(item, units))
     if attrs:
         out[ATTRS_KEY] = attrs
     return out
+
+
+def _key(s: Span) -> tuple[int, int, str]:
+    return (s.start, s.end, s.label)
+
+
+def _linked_units(item: dict[str, Any], units: Callable[[Any], Any]) -> dict[str, Any]:
+    """A span_attrs item with each link's offsets (a {start, end, label} value) in `units`."""
+    for k, v in item.items():
+        if isinstance(v, dict) and type(v.get("start")) is int and type(v.get("end")) is int:
+            item[k] = {**v, "start": units(v["start"]), "end": units(v["end"])}
+    return item
+
+
+def doccano_relations(
+    items: Any, entities: list[Any], spans: Sequence[Span], text: str, path: Path | str, line: int
+) -> list[Span]:
+    """`spans` (read from `entities`) with doccano's relations set as links on the
+    `from_id` span, naming the `to_id` span."""
+    if not isinstance(items, list):
+        raise InputError(path, line, '"relations" must be a list')
+    points = from_units(text, path, line)
+    by_id: dict[Any, tuple[int, int, str]] = {}
+    for e in entities:
+        if isinstance(e, dict) and "id" in e:
+            by_id[e["id"]] = (
+                points(e.get("start_offset")),
+                points(e.get("end_offset")),
+                e["label"],
+            )
+    found = {_key(s): s for s in spans}
+    done: set[tuple[tuple[int, int, str], str]] = set()
+    for item in items:
+        if not isinstance(item, dict):
+            raise InputError(path, line, f"a doccano relation must be an object: {short(item)}")
+        label = check_label(item.get("type"), None, path, line)
+        head, child = by_id.get(item.get("from_id")), by_id.get(item.get("to_id"))
+        if head is None or child is None:
+            raise InputError(path, line, f"doccano relation names no entity id: {short(item)}")
+        if head == child or (head, label) in done:
+            raise InputError(path, line, f"doccano relation {label}: a second link or a self-link")
+        done.add((head, label))
+        found[head] = with_link(found[head], found[child], label)
+    return list(found.values())
 
 
 def doccano_spans(
@@ -68,6 +146,7 @@ def doccano_spans(
     for item in items:
         if isinstance(item, dict):
             item = {**item, "start": points(item.get("start")), "end": points(item.get("end"))}
+            item = _linked_units(item, points)
         s = interchange_span(item, text, path, line, labels)
         given[(s.start, s.end, s.label)] = s.attrs
     out = []

@@ -90,7 +90,7 @@ def _merge(answers: list[NewDocument]) -> NewDocument:
             verdict = span.attrs.get(ANSWER) or answer
             if verdict == IGNORE or (verdict == REJECT and not binary and answer == REJECT):
                 continue  # a rejected manual task: the example, not its spans, was refused
-            clean = span.with_(attrs={k: v for k, v in span.attrs.items() if k not in _SPAN_KEYS})
+            clean = span.with_(attrs={k: v for k, v in span.attrs.items() if _attr(k, v)})
             decided[(span.start, span.end, span.label)] = (verdict, clean)
     spans = tuple(s for v, s in decided.values() if v == ACCEPT)
     rejected = [
@@ -102,6 +102,12 @@ def _merge(answers: list[NewDocument]) -> NewDocument:
     meta[META_KEY] = {"partial": not complete, "rejected": rejected, "answers": counts}
     ordered = tuple(sorted(spans, key=lambda s: (s.start, s.end, s.label)))
     return NewDocument(first.text, meta, first.source, ordered)
+
+
+def _attr(key: str, value: Any) -> bool:
+    """Is this a span attribute of the scheme? Prodigy's `source` is the suggesting
+    model's name (a string); a `source` object is a link set from the record's relations."""
+    return key not in _SPAN_KEYS or (key == "source" and isinstance(value, dict))
 
 
 def _binary(doc: NewDocument) -> bool:

@@ -30,7 +30,7 @@ TEXT_SUFFIXES = {".txt"}
 PROGRESS_STEP_BYTES = 1 << 16  # report progress in steps, not per line: it costs
 BLANK_LINE = "blank line"
 # Keys that carry spans (interchange, doccano, Prodigy): such lines take the full parser.
-_SPAN_KEYS = frozenset({"spans", "label", "entities", "tokens", "span_attrs"})
+_SPAN_KEYS = frozenset({"spans", "label", "entities", "tokens", "span_attrs", "relations"})
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 BOM = b"\xef\xbb\xbf"
 
@@ -211,6 +211,8 @@ def parse_record(raw: bytes, path: Path | str, line: int, labels: Labels = None)
         raise InputError(path, line, 'missing or non-string "text"')
     check_text(text, path, line, MAX_TEXT_CHARS)
     spans: tuple[Span, ...] = ()
+    # doccano's relation form: relations name entities by id.
+    entities = record.get("entities") if "spans" not in record else None
     if "spans" in record or "label" in record or "entities" in record:
         spans = tuple(_spans(record, text, path, line, labels))
         record.pop("spans", None)
@@ -219,9 +221,34 @@ def parse_record(raw: bytes, path: Path | str, line: int, labels: Labels = None)
         if isinstance(record.get("entities"), list):
             record.pop("entities")
         record.pop("span_attrs", None)  # doccano's carrier of casualty attributes
+        from .relations import with_embedded_links  # a link written on the span itself
+
+        spans = tuple(with_embedded_links(spans, text, path, line, labels))
+    if "relations" in record:  # Prodigy's (head_span, child_span) or doccano's (from_id, to_id)
+        items = record.pop("relations")
+        spans = tuple(_relations(items, entities, spans, text, path, line, labels))
     # Prodigy's tokens are derived from the text; an export with tokens recomputes them.
     record.pop("tokens", None)
     return NewDocument(text, record, f"{path}:{line}", spans)
+
+
+def _relations(
+    items: Any,
+    entities: Any,
+    spans: tuple[Span, ...],
+    text: str,
+    path: Path | str,
+    line: int,
+    labels: Labels,
+) -> list[Span]:
+    """The spans with the record's relations set as links on their head spans."""
+    if isinstance(entities, list):
+        from .doccano import doccano_relations
+
+        return doccano_relations(items, entities, spans, text, path, line)
+    from .relations import with_relations
+
+    return with_relations(items, spans, text, path, line, labels)
 
 
 def _spans(

@@ -27,9 +27,11 @@ from ..model import (
     FLAGGED,
     REVIEWED,
     SKIPPED,
+    SOURCE_RELATION,
     SUBMITTED,
     Annotation,
     Span,
+    link_key,
 )
 from ..store import Store
 from . import FORMATS, Report, no_progress
@@ -44,7 +46,7 @@ _WRITES: dict[str, Callable[[Path], bool]] = {
     "brat": lambda p: (
         len(p.parts) == 1 and (p.suffix in (".txt", ".ann") or p.name == "annotation.conf")
     ),
-    **dict.fromkeys(("jsonl", "conll", "doccano"), lambda _: False),
+    **dict.fromkeys(("jsonl", "conll", "doccano", "claims"), lambda _: False),
 }
 __all__ = ["FORMATS", "ExportReport", "Selection", "TargetError", "export"]
 
@@ -139,6 +141,7 @@ class ExportReport:
     split_tokens: int = 0
     conflicts: int = 0  # documents exported with more than one annotation
     thinned: int = 0  # doccano: spans a project without overlaps would not keep
+    claims: int = 0  # claims: the rows written (one per casualty span)
     dropped: list[Dropped] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -184,6 +187,9 @@ def export(
     report: Report = no_progress,
     stdout: IO[bytes] | None = None,
     force: bool = False,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
+    doccano_relations: bool = False,
+    claims_jsonl: bool = False,
 ) -> ExportReport:
     """Write the selected annotations as `fmt` to `out` (a file, or a folder for spacy
     and brat; None: standard output for the line formats).
@@ -191,6 +197,9 @@ def export(
     An existing `out` is refused unless `force`; the database's own files always
     (`TargetError`, an InputError). The export is written beside `out` and renamed
     over it when complete, so a failure leaves the previous file as it was.
+    `relation_labels`: the links to write as relations; `doccano_relations`: doccano's
+    relation form (entities with ids, relations) instead of its label form;
+    `claims_jsonl`: the claims table as JSON lines instead of CSV.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
@@ -221,6 +230,7 @@ def export(
                 dev=dev,
                 casualty_labels=casualty_labels,
                 shard_size=shard_size,
+                relation_labels=relation_labels,
             )
         result.files = [out / f.relative_to(stage) for f in result.files]
         return result
@@ -228,6 +238,7 @@ def export(
         "jsonl": _jsonl_line,
         "doccano": _doccano_line,
         "conll": _conll_lines,
+        "claims": _claims_lines,
     }
     line = writers[fmt]
     if fmt == "jsonl" and not tokens:  # the fast read: spans serialised by SQLite
@@ -239,8 +250,22 @@ def export(
         else contextlib.nullcontext(stdout or sys.stdout.buffer) as sink
     ):
         write, pending = sink.write, 0
+        if fmt == "claims" and not claims_jsonl:
+            from ..interchange.claims import csv_header
+
+            write(csv_header())
         for annotation in annotations:
-            write(line(annotation, result, tokens=tokens, casualty_labels=casualty_labels))
+            write(
+                line(
+                    annotation,
+                    result,
+                    tokens=tokens,
+                    casualty_labels=casualty_labels,
+                    relation_labels=relation_labels,
+                    doccano_relations=doccano_relations,
+                    claims_jsonl=claims_jsonl,
+                )
+            )
             pending += 1
             if pending == REPORT_EVERY:
                 report(pending)
@@ -284,11 +309,18 @@ def _note_dropped(annotation: Annotation, built: Any, result: ExportReport) -> N
     )
 
 
-def _jsonl_line(annotation: Annotation, result: ExportReport, *, tokens: bool, **_: Any) -> bytes:
+def _jsonl_line(
+    annotation: Annotation,
+    result: ExportReport,
+    *,
+    tokens: bool,
+    relation_labels: Sequence[str],
+    **_: Any,
+) -> bytes:
     from ..interchange.jsonl import annotation_record, with_tokens
 
     spans = _count(annotation, result)
-    rec = annotation_record(annotation)
+    rec = annotation_record(annotation, relation_labels=relation_labels)
     if tokens:
         from ..interchange.spacy_docbin import build_doc
 
@@ -299,20 +331,71 @@ def _jsonl_line(annotation: Annotation, result: ExportReport, *, tokens: bool, *
     return orjson.dumps(rec) + b"\n"
 
 
-def _jsonl_fast(row: tuple[Annotation, int, str], result: ExportReport, **_: Any) -> bytes:
+def _jsonl_fast(
+    row: tuple[Annotation, int, str],
+    result: ExportReport,
+    *,
+    relation_labels: Sequence[str],
+    **_: Any,
+) -> bytes:
     from ..interchange.jsonl import annotation_record
 
     annotation, n_spans, spans_json = row
     result.documents += 1
+    if _may_link(spans_json, relation_labels):  # the links become relations: decode
+        spans = _decoded(spans_json)
+        result.spans += len(spans)
+        rec = annotation_record(annotation, spans=spans, relation_labels=relation_labels)
+        return orjson.dumps(rec) + b"\n"
     result.spans += n_spans
     return orjson.dumps(annotation_record(annotation, spans_json)) + b"\n"
 
 
-def _doccano_line(annotation: Annotation, result: ExportReport, **_: Any) -> bytes:
+def _may_link(spans_json: str, relation_labels: Sequence[str]) -> bool:
+    """Might a span of this JSON hold a link (an attribute named for a relation)?"""
+    return any(f'"{link_key(label)}"' in spans_json for label in relation_labels)
+
+
+def _decoded(spans_json: str) -> list[Span]:
+    """Spans from the store's interchange JSON (`gold_json_in_bulk`)."""
+    spans = []
+    for d in orjson.loads(spans_json):
+        start, end, label = d.pop("start"), d.pop("end"), d.pop("label")
+        spans.append(Span(start, end, label, d))
+    return spans
+
+
+def _doccano_line(
+    annotation: Annotation,
+    result: ExportReport,
+    *,
+    relation_labels: Sequence[str],
+    doccano_relations: bool,
+    **_: Any,
+) -> bytes:
     from ..interchange.doccano import doccano_record, thinned
 
     result.thinned += thinned(_count(annotation, result))
-    return orjson.dumps(doccano_record(annotation)) + b"\n"
+    rec = doccano_record(
+        annotation, relation_form=doccano_relations, relation_labels=relation_labels
+    )
+    return orjson.dumps(rec) + b"\n"
+
+
+def _claims_lines(
+    annotation: Annotation,
+    result: ExportReport,
+    *,
+    casualty_labels: Sequence[str],
+    claims_jsonl: bool,
+    **_: Any,
+) -> bytes:
+    from ..interchange.claims import claims, csv_lines, json_lines
+
+    _count(annotation, result)
+    rows = claims(annotation, casualty_labels=casualty_labels)
+    result.claims += len(rows)
+    return b"".join(json_lines(rows)) if claims_jsonl else csv_lines(rows)
 
 
 def _conll_lines(
@@ -335,14 +418,11 @@ def _gold_pairs(
 ) -> Iterator[tuple[Annotation, list[Span]]]:
     """Each annotation with its gold spans, decoded from the fast read's JSON (the
     folder formats need Span objects, not the annotation's whole span history)."""
-    loads = orjson.loads
-    for annotation, n, spans_json in rows:
-        spans = []
-        for d in loads(spans_json):
-            start, end, label = d.pop("start"), d.pop("end"), d.pop("label")
-            spans.append(Span(start, end, label, d))
+    for annotation, _, spans_json in rows:
+        spans = _decoded(spans_json)
         result.documents += 1
-        result.spans += n
+        # Not the store's count: it counts '{"start":', which a link's object also holds.
+        result.spans += len(spans)
         yield annotation, spans
 
 
