@@ -36,7 +36,9 @@ PERSON_NOUNS = {
     "activists", "general", "colonel", "chairman", "member", "members", "physician",
 }  # fmt: skip
 # Right children that belong to the name: restrictive post-modifiers and coordination.
-_KEEP_RIGHT = {"prep", "acl", "relcl", "compound", "conj", "cc", "nummod", "amod", "npadvmod"}
+_KEEP_RIGHT = {
+    "prep", "acl", "relcl", "compound", "conj", "cc", "nummod", "amod", "npadvmod", "appos",
+}  # fmt: skip
 _LOCATIVE = {"there", "here"}
 _OPEN = {"(", "["}
 _CLOSE = {")": "(", "]": "["}
@@ -102,8 +104,10 @@ def mention_bounds(head: Token) -> tuple[int, int] | None:
         start = min(start, child.left_edge.i)
     end = head.i + 1
     for child in head.rights:
-        if child.dep_ == "punct" or child.is_space or child.dep_ == "appos":
+        if child.dep_ == "punct" or child.is_space:
             break
+        if child.dep_ == "appos" and _set_off(doc, head.i, child.left_edge.i):
+            break  # "X, the head of the committee,": the appositive stays out
         if child.dep_ == "advmod" and child.lower_ in _LOCATIVE:
             end = child.i + 1
             continue
@@ -114,13 +118,13 @@ def mention_bounds(head: Token) -> tuple[int, int] | None:
         end = child.right_edge.i + 1
     # Break at a dateline or a comma on the left: keep the part next to the head.
     for i in range(head.i - 1, start - 1, -1):
-        breaks = doc[i].text in _LEFT_BREAKS or "\n" in doc[i].text
+        breaks = _left_break(doc, i)
         if breaks and not _inside_brackets(doc, i, start, head.i):
             start = i + 1
             break
     # Inside the phrase, a comma ends the name: "X, Y and Z" is cut where the head is.
     for i in range(head.i + 1, end):
-        if doc[i].text in (",", ";", "—", "–", "--") or "\n" in doc[i].text:
+        if doc[i].text in (",", ";", "—", "–", "--") or _line_break(doc, i):
             end = i
             break
     while start < end and (doc[start].lower_ in ARTICLES or doc[start].is_punct):
@@ -129,6 +133,32 @@ def mention_bounds(head: Token) -> tuple[int, int] | None:
     if start >= end:
         return None
     return start, end
+
+
+def _set_off(doc: Doc, head: int, left: int) -> bool:
+    """Punctuation between a head and what follows it: a comma, a bracket, a dash."""
+    return any(
+        doc[k].is_punct and doc[k].text not in ("'s", "`s", "’s") for k in range(head + 1, left)
+    )
+
+
+def _left_break(doc: Doc, i: int) -> bool:
+    """Where a phrase's left part stops: a dateline dash (spaced, not "UK-based"), a colon,
+    a comma, a quote, a line break that ends a line."""
+    tok = doc[i]
+    if tok.text == "-":
+        return bool(tok.whitespace_) and i > 0 and bool(doc[i - 1].whitespace_)
+    return tok.text in _LEFT_BREAKS or _line_break(doc, i)
+
+
+def _line_break(doc: Doc, i: int) -> bool:
+    """A line break that is not a wrapped line (the next line starts lower case)."""
+    tok = doc[i]
+    if "\n" not in tok.text and "\n" not in tok.whitespace_:
+        return False
+    if (tok.text + tok.whitespace_).count("\n") > 1 or i + 1 >= len(doc):
+        return True
+    return not doc[i + 1].text[:1].islower()
 
 
 def _comma_before(doc: Doc, i: int) -> bool:

@@ -87,36 +87,60 @@ def _source_of(doc: Doc, fig: Span, namings: list[Mention]) -> tuple[int, int] |
     child = tok
     node = tok
     while True:
-        found = _at(node, child, namings)
+        found = _at(node, child, fig, namings)
         if found is not False:
             return found  # type: ignore[return-value]
         seen.add(node.i)
-        if node.head.i == node.i or node.head.i in seen:
+        head = node.head
+        if head.i == node.i or head.i in seen or hard_break(doc, fig.start, head.i):
             break
-        child, node = node, node.head
+        child, node = node, head
+    found = _sentence_reporter(doc, fig, namings)
+    if found is not False:
+        return found  # type: ignore[return-value]
     return _quote_speaker(doc, fig, namings)
 
 
-def _at(node: Token, came_from: Token, namings: list[Mention]):
+def hard_break(doc: Doc, i: int, j: int) -> bool:
+    """A line break between tokens i and j that ends a sentence: a blank line, or a new
+    line that starts with a capital (a headline run into the text); a wrapped line does not."""
+    lo, hi = min(i, j), max(i, j)
+    for k in range(lo, hi):
+        text = doc[k].text
+        if "\n" not in text and not doc[k].whitespace_.count("\n"):
+            continue
+        if text.count("\n") + doc[k].whitespace_.count("\n") > 1:
+            return True
+        nxt = doc[k + 1] if k + 1 < len(doc) else None
+        if nxt is not None and nxt.is_space:
+            return True
+        if nxt is None or not nxt.text[:1].islower():
+            return True
+    return False
+
+
+def _at(node: Token, came_from: Token, fig: Span, namings: list[Mention]):
     """The source a reporting construction at `node` gives the figure below `came_from`:
     token bounds, None (reported, but by nobody named: stop), or False (look higher)."""
+    doc = node.doc
     via = came_from.dep_ if came_from is not node else ""
-    # "according to X" attached here
+    # "according to X" attached here, unless another clause stands between ("..., while")
     for child in node.children:
-        if child is came_from:
+        if child is came_from or hard_break(doc, fig.start, child.i):
             continue
-        found = _according_to(child, namings)
-        if found is not None:
-            return found
+        if child.lower_ == "according" and not _clause_between(node, came_from, child):
+            found = _according_to(child, namings)
+            if found is not None:
+                return found
     if node.pos_ in ("VERB", "AUX") and via not in _NOT_REPORTED:
-        found = _reporting(node, via, namings)
+        found = _reporting(node, came_from, namings)
         if found is not False:
             return found
     # a side reporting clause: "..., officials said." / "he said" after the figure
     for child in node.children:
         if child is came_from or child.dep_ not in _SIDE_EDGES:
             continue
-        if _is_side_reporter(child):
+        if _is_side_reporter(child) and not hard_break(doc, fig.start, child.i):
             return _speaker(child, namings)
     # "a toll of 146,065 published by the Observatory"
     for child in node.children:
@@ -127,17 +151,60 @@ def _at(node: Token, came_from: Token, namings: list[Mention]):
     return False
 
 
+def _clause_between(node: Token, came_from: Token, other: Token) -> bool:
+    """Another clause of `node` lies between the figure's branch and `other`."""
+    lo, hi = sorted((came_from.i, other.i))
+    for child in node.children:
+        if child is came_from or child is other:
+            continue
+        clause = child.dep_ in ("advcl", "conj", "ccomp", "parataxis")
+        if clause and lo < child.i < hi and child.pos_ in ("VERB", "AUX"):
+            return True
+    return False
+
+
+def _sentence_reporter(doc: Doc, fig: Span, namings: list[Mention]):
+    """A reporting clause of the sentence the parse did not attach to the figure: a
+    trailing "..., officials said." or "..., according to X." after it, or a leading
+    "According to X, ..." before it."""
+    sent = fig.sent
+    for tok in sent:
+        if tok.i < fig.end or hard_break(doc, fig.start, tok.i):
+            continue
+        if _is_side_reporter(tok):
+            return _speaker(tok, namings)
+    for tok in sent:
+        if tok.lower_ != "according" or hard_break(doc, fig.start, tok.i):
+            continue
+        if tok.i > fig.end or _leading(doc, tok):
+            found = _according_to(tok, namings)
+            if found is not None:
+                return found
+    return False
+
+
+def _leading(doc: Doc, tok: Token) -> bool:
+    """`tok` opens its sentence (after a dateline at most)."""
+    for k in range(tok.sent.start, tok.i):
+        if not (doc[k].is_punct or doc[k].is_space or doc[k].ent_type_ in ("GPE", "DATE")):
+            return False
+    return True
+
+
 _PUBLISH = {"publish", "release", "compile", "issue", "cite", "report", "provide"}
 
 
-def _reporting(verb: Token, via: str, namings: list[Mention]):
+def _reporting(verb: Token, came_from: Token, namings: list[Mention]):
     lemma = verb.lemma_.lower()
+    via = came_from.dep_
     if lemma in TOLL_VERBS:
         if not any(c.dep_ in ("dobj", "nsubjpass") and c.lemma_ in _TOLLS for c in verb.children):
             return False
     elif lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS:
         return False
-    if lemma in _CLAUSE_ONLY and via in ("dobj", "attr", "oprd"):
+    if via in ("conj", "cc") and not (lemma in OBJECT_VERBS and _elliptical(came_from)):
+        return False  # a coordinated clause is not what the verb reports
+    if lemma in _CLAUSE_ONLY and via in ("dobj", "attr", "oprd", "nsubj"):
         return False
     if lemma == "record" and via != "ccomp":
         return False  # "the division recorded 123 murders": had, not reported
@@ -148,13 +215,19 @@ def _reporting(verb: Token, via: str, namings: list[Mention]):
     return _speaker(verb, namings)
 
 
+def _elliptical(clause: Token) -> bool:
+    """A participle with no auxiliary: "reported 360 killed and 900 injured"."""
+    return clause.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in clause.children)
+
+
 def _is_side_reporter(verb: Token) -> bool:
     """A reporting verb with a subject and nothing reported of its own ("officials said")."""
     if verb.lemma_.lower() not in CLAUSE_VERBS or verb.lemma_.lower() in TOLL_VERBS:
         return False
     if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
         return False
-    return not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
+    # what it reports, if anything, comes before it: "..., officials said."
+    return not any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > verb.i for c in verb.children)
 
 
 def _speaker(verb: Token, namings: list[Mention]):
@@ -174,7 +247,7 @@ def _speaker(verb: Token, namings: list[Mention]):
     agent = _agent(verb)
     if agent is not None:
         return _name(agent, namings)
-    subj = _first(verb, ("nsubj", "nsubjpass", "csubj"))
+    subj = _subject(verb)
     passive = subj is not None and subj.dep_ == "nsubjpass"
     if subj is not None and passive and lemma != "quote":
         return None if subj.lower_ == "it" else False  # "it was reported that": nobody
@@ -184,18 +257,23 @@ def _speaker(verb: Token, namings: list[Mention]):
             return None if held is None else _name(held, namings)
         return _name(subj, namings)
     # "declined to say that ...", "went on to say": the subject of the verb it hangs on
-    if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp") or verb.tag_ in ("VB", "VBG"):
+    if verb.tag_ in ("VB", "VBG") and verb.dep_ != "ROOT":
         up = verb.head
-        for _ in range(4):
-            if up.i == up.head.i and _first(up, _SUBJECTS) is None:
-                break
-            subj = _first(up, ("nsubj",))
+        for _ in range(6):
+            subj = _subject(up) if up.pos_ in ("VERB", "AUX") else None
             if subj is not None:
-                return _name(subj, namings)
-            if up.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep"):
+                return None if subj.dep_ == "nsubjpass" else _name(subj, namings)
+            if up.head.i == up.i:
                 break
             up = up.head
     return False
+
+
+def _subject(verb: Token) -> Token | None:
+    """The subject nearest the verb ("KHARTOUM - The head ... said": the head)."""
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+    subjects = [c for c in subjects if not hard_break(verb.doc, c.i, verb.i)]
+    return min(subjects, key=lambda c: abs(c.i - verb.i)) if subjects else None
 
 
 def _according_to(tok: Token, namings: list[Mention]):
