@@ -1,47 +1,87 @@
-"""brat standoff: a `NAME.txt` with the exact text and a `NAME.ann` beside it.
+"""brat standoff: a `NAME.txt` with the exact text and a `NAME.ann` beside it, as brat
+itself reads and writes them (server/src/annotation.py, annotator.py).
 
 Text-bound annotations are `T` lines (`T1<TAB>LABEL START END<TAB>span text`);
 casualty attributes are `A` lines: `A1<TAB>Value T1 100` and `A2<TAB>Qualifier T1
-more_than` (no line for a null value or qualifier). Offsets count characters (code
-points), as brat does. `annotation.conf` declares the labels so brat opens the folder.
+more_than` (no line for a null value or qualifier); other span attributes that brat
+can hold are `A` lines too (`A3<TAB>Negated T1` for `True`, `A4<TAB>Certainty T1
+high` for a one-word string); each link a span holds (model.with_link) is an `R`
+line, `R1<TAB>SOURCE Arg1:T3 Arg2:T5` (Arg1 the head, Arg2 the span it links to).
+`annotation.conf` declares the labels, the relations, every attribute with the
+values written, and `<OVERLAP>` when spans of a document overlap, so brat's own
+verifier accepts the folder.
 
-What brat's line format cannot hold, and how it is carried:
-- brat reads an `.ann` with universal newlines (and Python's line splitting, which
-  also breaks at VT, FF, FS/GS/RS, NEL, U+2028 and U+2029), and splits fields at
-  tabs. In the span-text field, which only repeats the `.txt`, each of those
-  characters is written as a space; the reader compares the field with the same
-  mapping of the text, so a span over a line break reads back whole.
+How brat reads, and what follows:
+- Offsets count characters (code points) of the `.txt` as brat's `open_textfile`
+  returns it. That function asks for universal newlines, but `codecs.open` drops the
+  'U' and opens the file in binary mode (Python 2.7 and 3.6-3.10; 3.11 refuses the
+  mode), so a CR stays a character and counts: the `.txt` is written byte for byte
+  and offsets are ours. On import, a file whose T lines only match the text read
+  with universal newlines (a brat whose reader did translate them) is read that way
+  and mapped back onto the exact text.
+- brat reads the `.ann` with `readlines()`, which breaks at every line break of
+  `str.splitlines` (LF, CR, VT, FF, FS/GS/RS, NEL, U+2028, U+2029). A span across a
+  line break is therefore written as brat's own annotator writes one, as fragments
+  between the breaks (`T1<TAB>GPE 10 13;14 18<TAB>New York`: fragment texts joined by
+  a space); a span that starts or ends at a break keeps that bound as an empty
+  fragment. Fragments are read back as one span when only whitespace lies between
+  them; other discontinuous spans are not in the scheme and are listed as dropped.
+- brat takes the span text by length after the second tab, so a tab inside a span is
+  written as it is (brat compares the text with the `.txt` exactly).
 - A label is one space-free token in a T line and in `annotation.conf`: characters
   brat cannot hold in a type name (whitespace, controls, `%` and the conf syntax
   `;:,|=<>!#`) are percent-encoded as UTF-8 (`CIVILIAN%20DEATHS`) and decoded on import.
-- A span brat itself split into fragments at a line break (`T1<TAB>GPE 0 5;6 10`) is
-  read as one span when only whitespace lies between its fragments; other
-  discontinuous spans are not in the scheme and are refused.
+- Lines the scheme does not hold (events `E`, normalisations `N`, equivalences `*`,
+  notes `#`, relations not configured, attributes of what is not a kept span) are
+  counted in `BratRead.dropped`, for the import to report.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
-from ..model import CASUALTY_LABELS, QUALIFIERS, NewDocument, Span, count_attrs
-from .validate import InputError, Labels, check_count, check_text, checked_span
+from ..model import (
+    CASUALTY_LABELS,
+    QUALIFIERS,
+    SOURCE_RELATION,
+    NewDocument,
+    Span,
+    count_attrs,
+    link_key,
+    relations,
+    with_link,
+)
+from .validate import SPAN_FIELDS, InputError, Labels, check_count, check_text, checked_span
 
 VALUE = "Value"
 QUALIFIER = "Qualifier"
-# Every character at which brat (or Python's str.splitlines) ends a line, and the tab.
-_BREAKS = "\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-_AS_SPACE = str.maketrans(dict.fromkeys(_BREAKS, " "))
+CASUALTY_ATTRS = ("value", "qualifier")
+# Every character at which str.splitlines (brat's readlines) ends a line.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAK_RUN = re.compile(f"[{re.escape(LINE_BREAKS)}]+")
+# Older exports wrote line breaks and tabs in the text field as spaces: still read.
+_AS_SPACE = str.maketrans(dict.fromkeys(LINE_BREAKS + "\t", " "))
 _CONF_SYNTAX = set("%;:,|=<>!#")
-_NEWLINES = re.compile(r"\r\n|\r|\n")  # universal newlines, as brat reads
 _DIGITS = re.compile(r"[0-9]+")
+_TOKEN = re.compile(r"[^\s%;:,|=<>!#]+")  # an attribute name or value brat can hold
+# What each kind of line the scheme does not hold is called in a report.
+KINDS = {
+    "E": "event (E)",
+    "N": "normalisation (N)",
+    "*": "equivalence (*)",
+    "#": "note (#)",
+}
 
 
 def shown(text: str) -> str:
-    """A span's text as the T line's third field holds it (line breaks and tabs as spaces)."""
+    """`text` with line breaks and tabs as spaces (how older exports wrote span text)."""
     return text.translate(_AS_SPACE)
 
 
@@ -60,80 +100,245 @@ def _unsafe(c: str) -> bool:
     return c in _CONF_SYNTAX or c.isspace() or unicodedata.category(c)[0] in "CZ"
 
 
-def ann_text(text: str, spans: Sequence[Span]) -> str:
-    """The .ann content for `spans` of `text`."""
+# ---- writing ------------------------------------------------------------------------------
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) as brat's fragments: the pieces between runs of line breaks, with
+    an empty first or last piece where the span starts or ends at a break."""
+    pieces, pos = [], start
+    for m in _BREAK_RUN.finditer(text, start, end):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, end))
+    return pieces
+
+
+def extra_attributes(span: Span) -> list[tuple[str, str | None]]:
+    """The attributes of `span` other than its count that a brat A line can hold:
+    (name, None) for a `True` flag, (name, value) for a one-word string."""
+    out: list[tuple[str, str | None]] = []
+    for name, value in span.attrs.items():
+        if name in CASUALTY_ATTRS or not _TOKEN.fullmatch(name):
+            continue
+        if value is True:
+            out.append((name, None))
+        elif isinstance(value, str) and _TOKEN.fullmatch(value):
+            out.append((name, value))
+    return out
+
+
+def _ordered(spans: Iterable[Span]) -> list[Span]:
+    return sorted(spans, key=lambda s: (s.start, s.end, s.label))
+
+
+def ann_text(text: str, spans: Sequence[Span], relation_labels: Sequence[str] = ()) -> str:
+    """The .ann content for `spans` of `text` (links by `relation_labels` as R lines)."""
     lines: list[str] = []
+    ids: dict[tuple[int, int, str], str] = {}
     n_attr = 0
-    for i, s in enumerate(sorted(spans, key=lambda s: (s.start, s.end, s.label)), start=1):
-        lines.append(f"T{i}\t{encode_label(s.label)} {s.start} {s.end}\t{shown(s.text_in(text))}")
-        if s.attrs.get("value") is not None:
+    for i, s in enumerate(_ordered(spans), start=1):
+        ident = ids[(s.start, s.end, s.label)] = f"T{i}"
+        pieces = fragments(text, s.start, s.end)
+        offsets = ";".join(f"{a} {b}" for a, b in pieces)
+        written = " ".join(text[a:b] for a, b in pieces)
+        lines.append(f"{ident}\t{encode_label(s.label)} {offsets}\t{written}")
+        attributes: list[tuple[str, Any]] = [
+            (name, s.attrs.get(key))
+            for name, key in ((VALUE, "value"), (QUALIFIER, "qualifier"))
+            if s.attrs.get(key) is not None
+        ]
+        for name, value in [*attributes, *extra_attributes(s)]:
             n_attr += 1
-            lines.append(f"A{n_attr}\t{VALUE} T{i} {s.attrs['value']}")
-        if s.attrs.get("qualifier") is not None:
-            n_attr += 1
-            lines.append(f"A{n_attr}\t{QUALIFIER} T{i} {s.attrs['qualifier']}")
+            lines.append(f"A{n_attr}\t{name} {ident}" + ("" if value is None else f" {value}"))
+    for n, rel in enumerate(relations(spans, relation_labels), start=1):
+        head = ids[(rel.head.start, rel.head.end, rel.head.label)]
+        child = ids[(rel.child.start, rel.child.end, rel.child.label)]
+        lines.append(f"R{n}\t{encode_label(rel.label)} Arg1:{head} Arg2:{child}")
     return "".join(line + "\n" for line in lines)
 
 
-def write_pair(folder: Path, name: str, text: str, spans: Sequence[Span]) -> Path:
+def write_pair(
+    folder: Path,
+    name: str,
+    text: str,
+    spans: Sequence[Span],
+    relation_labels: Sequence[str] = (),
+) -> Path:
     """Write NAME.txt (text byte for byte, no newline translation) and NAME.ann."""
     txt = folder / f"{name}.txt"
     with txt.open("w", encoding="utf-8", newline="") as f:
         f.write(text)
     with (folder / f"{name}.ann").open("w", encoding="utf-8", newline="") as f:
-        f.write(ann_text(text, spans))
+        f.write(ann_text(text, spans, relation_labels))
     return txt
 
 
+@dataclass
+class Conf:
+    """What an export's `annotation.conf` must declare, gathered document by document."""
+
+    relation_labels: Sequence[str] = (SOURCE_RELATION,)
+    entities: set[str] = field(default_factory=set)
+    # attribute name -> (labels of the spans carrying it, values written; None: a flag)
+    attributes: dict[str, tuple[set[str], set[str | None]]] = field(default_factory=dict)
+    # relation label -> (head labels, child labels)
+    links: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+    overlap: bool = False
+
+    def add(self, spans: Sequence[Span]) -> None:
+        ordered = _ordered(spans)
+        for s in ordered:
+            self.entities.add(s.label)
+            for name, key in ((VALUE, "value"), (QUALIFIER, "qualifier")):
+                if s.attrs.get(key) is not None:
+                    self._attribute(name, s.label, str(s.attrs[key]))
+            for name, value in extra_attributes(s):
+                self._attribute(name, s.label, value)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            self.overlap = self.overlap or b.start < a.end
+        if not self.overlap:  # a span inside an earlier, longer one
+            reach = 0
+            for s in ordered:
+                self.overlap = self.overlap or s.start < reach
+                reach = max(reach, s.end)
+        for rel in relations(spans, self.relation_labels):
+            heads, children = self.links.setdefault(rel.label, (set(), set()))
+            heads.add(rel.head.label)
+            children.add(rel.child.label)
+
+    def _attribute(self, name: str, label: str, value: str | None) -> None:
+        labels, values = self.attributes.setdefault(name, (set(), set()))
+        labels.add(label)
+        values.add(value)
+
+    def text(self) -> str:
+        """annotation.conf in brat's configuration syntax."""
+
+        def types(labels: Iterable[str]) -> str:
+            return "|".join(sorted({encode_label(lab) for lab in labels}))
+
+        out = ["[entities]", *sorted({encode_label(e) for e in self.entities}), ""]
+        out.append("[relations]")
+        if self.overlap:  # spans may contain, equal or cross one another
+            out.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
+        for label, (heads, children) in sorted(self.links.items()):
+            out.append(f"{encode_label(label)}\tArg1:{types(heads)}, Arg2:{types(children)}")
+        out += ["", "[events]", "", "[attributes]"]
+        for name, (labels, values) in sorted(self.attributes.items()):
+            words = sorted((v for v in values if v is not None), key=_value_order)
+            line = f"{name}\tArg:{types(labels)}"
+            # A flag is a binary attribute; anything with values a multi-valued one.
+            out.append(line + (f", Value:{'|'.join(words)}" if words else ""))
+        return "\n".join(out) + "\n"
+
+
+def _value_order(value: str) -> tuple[int, int, str]:
+    if _DIGITS.fullmatch(value):
+        return (0, int(value), "")
+    return (1, QUALIFIERS.index(value) if value in QUALIFIERS else len(QUALIFIERS), value)
+
+
 def annotation_conf(entity_labels: Iterable[str], casualty_labels: Iterable[str]) -> str:
-    """A brat annotation.conf declaring the labels and the casualty attributes."""
-    casualty = sorted({encode_label(lab) for lab in casualty_labels})
-    entities = sorted({encode_label(lab) for lab in entity_labels} - set(casualty))
-    args = "|".join(casualty) or "<ENTITY>"
-    return (
-        "[entities]\n"
-        + "".join(f"{e}\n" for e in [*entities, *casualty])
-        + "\n[relations]\n\n[events]\n\n[attributes]\n"
-        + f"{QUALIFIER}\tArg:{args}, Value:{'|'.join(QUALIFIERS)}\n"
-        # brat's configuration cannot declare a free number; the .ann lines carry it.
-        + f"{VALUE}\tArg:{args}\n"
-    )
+    """An annotation.conf from the labels alone (no values, links or overlaps known)."""
+    conf = Conf()
+    conf.entities.update(entity_labels)
+    for label in casualty_labels:
+        for q in QUALIFIERS:
+            conf._attribute(QUALIFIER, label, q)
+        conf._attribute(VALUE, label, None)
+    return conf.text()
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class BratRead:
+    """A brat pair as read: the document, and what of the .ann it does not hold."""
+
+    document: NewDocument
+    dropped: Counter[str] = field(default_factory=Counter)  # what -> how many lines
+
+    def dropped_summary(self) -> str:
+        """'2 event (E), 1 note (#)' (empty when nothing was dropped)."""
+        return ", ".join(f"{n} {what}" for what, n in sorted(self.dropped.items()))
+
+
+@dataclass
+class _T:
+    ident: str
+    label: str
+    bounds: list[tuple[int, int]]
+    written: str | None
+    line: int
 
 
 def read_brat(txt: Path, labels: Labels = None) -> NewDocument:
-    """A brat pair as a document: NAME.txt (the exact text) and NAME.ann beside it.
+    """A brat pair as a document (see `read_brat_pair`)."""
+    return read_brat_pair(txt, labels).document
+
+
+def read_brat_pair(
+    txt: Path, labels: Labels = None, relation_labels: Collection[str] = (SOURCE_RELATION,)
+) -> BratRead:
+    """A brat pair: NAME.txt (the exact text) and NAME.ann beside it.
 
     T lines become spans; `Value` and `Qualifier` A lines their casualty attributes
-    (a casualty-label span with neither has both null). Relations, events and notes
-    have no place in the scheme and are ignored; discontinuous spans and T lines
-    whose text does not match the .txt are errors.
+    (a casualty-label span with neither has both null); other A lines on a span its
+    attributes (`True` for a flag, else the value); R lines of `relation_labels`
+    links on the head (Arg1) span. What the scheme does not hold is counted in
+    `dropped`. T lines whose text differs from the .txt, offsets outside it and bad
+    labels or counts are errors.
     """
     text = _decode(txt)
     check_text(text, txt, None)  # no BOM stripping: brat offsets count from the start
     ann = txt.with_suffix(".ann")
-    spans: dict[str, Span] = {}
-    found: dict[str, dict[str, tuple[str | None, int]]] = {}  # T id -> name -> (value, line)
-    for number, raw in enumerate(_NEWLINES.split(_decode(ann)), start=1):
-        fields = raw.split("\t")
-        if raw.startswith("T"):
-            spans[fields[0]] = _t_line(fields, text, ann, number, labels)
-        elif raw.startswith(("A", "M")):
-            parts = fields[1].split(" ") if len(fields) > 1 else []
+    result = BratRead(NewDocument(text, {"meta": {"source": txt.as_posix()}}, txt.as_posix()))
+    dropped = result.dropped
+    found: list[_T] = []
+    attributes: list[tuple[str, str, str | None, int]] = []  # name, target, value, line
+    links: list[tuple[str, list[str], int]] = []  # label, arguments, line
+    for number, raw in enumerate(_decode(ann).splitlines(), start=1):
+        if not raw.strip():
+            continue
+        ident, _, rest = raw.partition("\t")
+        kind = ident[:1]
+        if kind == "T":
+            found.append(_parse_t(ident, rest, ann, number))
+        elif kind in ("A", "M"):
+            parts = rest.split("\t", 1)[0].split()
             if len(parts) < 2:
                 raise InputError(ann, number, f"attribute line needs NAME TARGET: {raw!r:.80}")
-            value = parts[2] if len(parts) > 2 else None
-            found.setdefault(parts[1], {})[parts[0].lower()] = (value, number)
-    out = []
+            attributes.append((parts[0], parts[1], parts[2] if len(parts) > 2 else None, number))
+        elif kind == "R":
+            parts = rest.split("\t", 1)[0].split()
+            links.append((decode_label(parts[0]) if parts else "", parts[1:], number))
+        else:
+            dropped[KINDS.get(kind, "unknown")] += 1
+    spans = _spans(found, text, ann, labels, dropped)
+    attrs: dict[str, dict[str, Any]] = {ident: {} for ident in spans}
+    counts: dict[str, dict[str, tuple[str | None, int]]] = {}
+    for name, target, value, number in attributes:
+        if target not in spans:
+            dropped["attribute (A) of an annotation not imported"] += 1
+        elif name.lower() in CASUALTY_ATTRS:
+            counts.setdefault(target, {})[name.lower()] = (value, number)
+        elif name in SPAN_FIELDS or name.lower() in {link_key(r) for r in relation_labels}:
+            dropped[f"attribute (A) {name!r}, a name the scheme uses"] += 1
+        else:
+            attrs[target][name] = True if value is None else value
     for ident, span in spans.items():
-        attrs = found.get(ident, {})
-        if "value" in attrs or "qualifier" in attrs:
-            span = span.with_(attrs=_casualty_attrs(ident, attrs, ann))
+        if ident in counts:
+            attrs[ident].update(_casualty_attrs(ident, counts[ident], ann))
         elif span.label in CASUALTY_LABELS:
-            span = span.with_(attrs=count_attrs(None, None))
-        out.append(span)
-    out.sort(key=lambda s: (s.start, s.end, s.label))
-    source = txt.as_posix()
-    return NewDocument(text, {"meta": {"source": source}}, source, tuple(out))
+            attrs[ident].update(count_attrs(None, None))
+        spans[ident] = span.with_(attrs=attrs[ident])
+    for label, arguments, number in links:
+        _link(spans, label, arguments, relation_labels, dropped, ann, number)
+    out = sorted(spans.values(), key=lambda s: (s.start, s.end, s.label))
+    result.document.spans = tuple(out)
+    return result
 
 
 def _decode(path: Path) -> str:
@@ -143,6 +348,89 @@ def _decode(path: Path) -> str:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise InputError(path, line, f"invalid UTF-8 (byte {e.start})") from None
+
+
+def _parse_t(ident: str, rest: str, ann: Path, line: int) -> _T:
+    data, tab, written = rest.partition("\t")  # brat: the text is all after the tab
+    label, _, offsets = data.partition(" ")
+    if not label or not offsets:
+        raise InputError(ann, line, f"T line needs LABEL START END: {data!r:.80}")
+    bounds = []
+    for fragment in offsets.split(";"):
+        parts = fragment.split()
+        if len(parts) != 2 or not all(_DIGITS.fullmatch(p) for p in parts):
+            raise InputError(ann, line, f"T line needs LABEL START END: {data!r:.80}")
+        bounds.append((int(parts[0]), int(parts[1])))
+    try:
+        label = decode_label(label)
+    except UnicodeDecodeError:
+        raise InputError(ann, line, f"label {label!r}: bad percent-encoding") from None
+    return _T(ident, label, bounds, written if tab else None, line)
+
+
+def _spans(
+    found: list[_T], text: str, ann: Path, labels: Labels, dropped: Counter[str]
+) -> dict[str, Span]:
+    """The T lines as spans, on `text` as it is or, when only that matches every T
+    line, on `text` read with universal newlines (offsets mapped back)."""
+    to_raw = None
+    if "\r" in text and not all(_matches(t, text) for t in found):
+        universal, mapping = _universal(text)
+        if all(_matches(t, universal) for t in found):
+            to_raw = mapping
+    spans: dict[str, Span] = {}
+    for t in found:
+        bounds = t.bounds if to_raw is None else [(to_raw[a], to_raw[b]) for a, b in t.bounds]
+        for a, b in bounds:
+            if not 0 <= a <= b <= len(text):
+                raise InputError(ann, t.line, f"{t.ident}: fragment [{a}, {b}) is outside the text")
+        if to_raw is None and not _matches(t, text):
+            pieces = " ".join(text[a:b] for a, b in bounds)
+            raise InputError(
+                ann, t.line, f"span text {t.written!r:.60} does not match the .txt {pieces!r:.60}"
+            )
+        if any(
+            text[a[1] : b[0]].strip() or a[1] > b[0]
+            for a, b in zip(bounds, bounds[1:], strict=False)
+        ):
+            dropped["discontinuous span (T)"] += 1
+            continue
+        span = checked_span(bounds[0][0], bounds[-1][1], t.label, {}, text, ann, t.line, labels)
+        spans[t.ident] = span
+    return spans
+
+
+def _matches(t: _T, text: str) -> bool:
+    """Does the T line's text agree with `text` at its offsets, as brat checks it
+    (fragment texts joined by a space, then nothing or whitespace)? Older exports'
+    form (line breaks and tabs as spaces) is accepted too."""
+    if t.written is None:
+        return True  # brat fills a missing text from the .txt
+    if any(not 0 <= a <= b <= len(text) for a, b in t.bounds):
+        return False
+    pieces = [text[a:b] for a, b in t.bounds]
+    joined = " ".join(pieces)
+    rest = t.written[len(joined) :]
+    if t.written.startswith(joined) and (not rest or rest[0].isspace()):
+        return True
+    whole = shown(text[t.bounds[0][0] : t.bounds[-1][1]])
+    return t.written in (whole, shown(joined))
+
+
+def _universal(text: str) -> tuple[str, list[int]]:
+    """`text` read with universal newlines, and each of its offsets in `text`."""
+    mapping, out = [], []
+    i = 0
+    while i < len(text):
+        mapping.append(i)
+        if text[i] == "\r":
+            out.append("\n")
+            i += 2 if text.startswith("\r\n", i) else 1
+        else:
+            out.append(text[i])
+            i += 1
+    mapping.append(len(text))
+    return "".join(out), mapping
 
 
 def _casualty_attrs(
@@ -161,31 +449,28 @@ def _casualty_attrs(
     return result
 
 
-def _t_line(fields: list[str], text: str, ann: Path, line: int, labels: Labels) -> Span:
-    if len(fields) < 2:
-        raise InputError(ann, line, "no offsets")
-    label, _, offsets = fields[1].partition(" ")
-    bounds = []
-    for fragment in offsets.split(";"):
-        parts = fragment.split(" ")
-        if len(parts) != 2 or not all(_DIGITS.fullmatch(p) for p in parts):
-            raise InputError(ann, line, f"T line needs LABEL START END: {fields[1]!r}")
-        bounds.append((int(parts[0]), int(parts[1])))
-    try:
-        label = decode_label(label)
-    except UnicodeDecodeError:
-        raise InputError(ann, line, f"label {label!r}: bad percent-encoding") from None
-    gaps = [text[a[1] : b[0]] for a, b in zip(bounds, bounds[1:], strict=False)]
-    if any(g.strip() or a[1] > b[0] for g, a, b in zip(gaps, bounds, bounds[1:], strict=False)):
-        raise InputError(ann, line, "discontinuous spans are not in the scheme")
-    span = checked_span(bounds[0][0], bounds[-1][1], label, {}, text, ann, line, labels)
-    for a, b in bounds:
-        checked_span(a, b, label, {}, text, ann, line, labels)
-    if len(fields) > 2:
-        written = fields[2]
-        pieces = " ".join(shown(text[a:b]) for a, b in bounds)  # how brat joins fragments
-        if written not in (shown(span.text_in(text)), pieces):
-            raise InputError(
-                ann, line, f"span text {written!r:.60} does not match the .txt {pieces!r:.60}"
-            )
-    return span
+def _link(
+    spans: dict[str, Span],
+    label: str,
+    arguments: list[str],
+    relation_labels: Collection[str],
+    dropped: Counter[str],
+    ann: Path,
+    line: int,
+) -> None:
+    """An R line as a link on its head (Arg1) span, or counted as dropped."""
+    if label not in relation_labels:
+        dropped[f"relation (R) {label!r}, not a configured relation"] += 1
+        return
+    roles = dict(arg.partition(":")[::2] for arg in arguments)
+    if len(arguments) != 2 or len(roles) != 2:
+        raise InputError(ann, line, f"R line needs two arguments: {' '.join(arguments)!r:.80}")
+    head_id = roles.get("Arg1", arguments[0].partition(":")[2])
+    child_id = roles.get("Arg2", arguments[1].partition(":")[2])
+    head, child = spans.get(head_id), spans.get(child_id)
+    if head is None or child is None or head is child:
+        dropped["relation (R) between annotations not imported"] += 1
+    elif link_key(label) in head.attrs:
+        dropped[f"relation (R) {label!r}, a second one from the same span"] += 1
+    else:
+        spans[head_id] = with_link(head, child, label)
