@@ -462,21 +462,21 @@ def _brat(
     result: ExportReport,
     report: Report,
     *,
-    casualty_labels: Sequence[str],
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
     **_: Any,
 ) -> None:
-    from ..interchange.brat import annotation_conf, write_pair
+    from ..interchange.brat import Conf, write_pair
 
     out.mkdir(parents=True, exist_ok=True)
-    labels: set[str] = set()
+    conf = Conf(relation_labels)  # annotation.conf declares what the pairs hold
     used: set[str] = set()
     for annotation, spans in annotations:
-        labels.update(s.label for s in spans)
+        conf.add(spans)
         name = f"{annotation.document.id:06d}"
         if name in used:  # the same document from a second annotator
             name += "-" + re.sub(r"[^A-Za-z0-9_.-]", "_", annotation.annotator)
         used.add(name)
-        result.files.append(write_pair(out, name, annotation.document.text, spans))
+        text = annotation.document.text
+        result.files.append(write_pair(out, name, text, spans, relation_labels))
         report(1)
-    casualty = [lab for lab in labels if lab in casualty_labels]
-    (out / "annotation.conf").write_text(annotation_conf(labels, casualty), encoding="utf-8")
+    (out / "annotation.conf").write_text(conf.text(), encoding="utf-8")
