@@ -167,3 +167,72 @@ def run_annotator(db_path: Path, config: Config, annotator: str) -> None:
     app.run()
     if app.fatal is not None:
         raise StoreError(app.fatal)
+
+
+class ReviewApp(App[None]):
+    """Review the team's work: the queue, then one document's reviewed gold at a time."""
+
+    CSS_PATH = ["app.tcss", "review.tcss"]
+    TITLE = "workbench review"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        db_path: Path,
+        config: Config,
+        reviewer: str,
+        *,
+        busy_timeout: float = INTERACTIVE_BUSY_TIMEOUT_S,
+    ) -> None:
+        from ..review_session import ReviewSession
+
+        super().__init__()
+        self.db_path, self.config, self.reviewer = Path(db_path), config, reviewer
+        keys = keymap(config)
+        self.store = Store(self.db_path, busy_timeout=busy_timeout)
+        self.fatal: str | None = None
+        self.session = ReviewSession(self.store, config, reviewer)
+        self.set_keymap(keys)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the annotator shows them ("ctrl+z", not "^z")."""
+        if binding.key.startswith("ctrl+"):
+            return binding.key
+        return super().get_key_display(binding)
+
+    def on_mount(self) -> None:
+        from .screens.review import QueueScreen
+
+        try:
+            self.session.refresh_queue()
+        except STORE_FAILURES as e:
+            self.fatal = " ".join(str(e).split()) or type(e).__name__
+            self.exit(return_code=1)
+            return
+        self.push_screen(QueueScreen(self.session, self.config))
+
+    @on(ActionFailed)
+    def action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.error, severity="error", timeout=6, markup=False)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+def make_review_app(
+    db_path: Path,
+    config: Config,
+    reviewer: str,
+    *,
+    busy_timeout: float = INTERACTIVE_BUSY_TIMEOUT_S,
+) -> ReviewApp:
+    """The review app; the CLI and the tests share it."""
+    return ReviewApp(db_path, config, reviewer, busy_timeout=busy_timeout)
+
+
+def run_review(db_path: Path, config: Config, reviewer: str) -> None:
+    """Open the review screen until the reviewer quits (`workbench review`)."""
+    app = make_review_app(db_path, config, reviewer)
+    app.run()
+    if app.fatal is not None:
+        raise StoreError(app.fatal)
