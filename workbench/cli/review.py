@@ -7,12 +7,27 @@ import click
 from .base import EXIT_INPUT, Context, errors_reported, fail, pass_ctx, print_json, say
 
 
-@click.group()
-def review() -> None:
+@click.group(invoke_without_command=True)
+@click.pass_context
+def review(click_ctx: click.Context) -> None:
     """Compare annotators, adjudicate their differences, audit who changed what.
 
-    Example: workbench review agreement; workbench review adjudicate 12 --take amira
+    With no subcommand, opens the review screen (reviewer or admin): the documents
+    submitted by two or more annotators or flagged, disagreements first; take one
+    annotator's version of each contested span, edit, and submit the reviewed gold.
+    Example: workbench review; workbench review adjudicate 12 --take amira
     """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    ctx = click_ctx.find_object(Context)
+    assert ctx is not None
+    # The screen writes reviewed gold: the same permission as `review adjudicate`.
+    ctx.authorize("review adjudicate")
+    ctx.require_database()
+    from ..tui.app import run_review
+
+    with errors_reported():
+        run_review(ctx.db_path, ctx.config, ctx.annotator)
 
 
 @review.command("agreement")
