@@ -27,6 +27,7 @@ from .validate import (
 )
 
 TEXT_SUFFIXES = {".txt"}
+DOCBIN_SUFFIXES = {".spacy"}  # what `export --format spacy` writes
 PROGRESS_STEP_BYTES = 1 << 16  # report progress in steps, not per line: it costs
 BLANK_LINE = "blank line"
 # Keys that carry spans (interchange, doccano, Prodigy): such lines take the full parser.
@@ -65,7 +66,8 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _importable(path: Path) -> bool:
-    return path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES and not path.name.startswith(".")
+    suffixes = TEXT_SUFFIXES | JSONL_SUFFIXES | DOCBIN_SUFFIXES
+    return path.suffix.lower() in suffixes and not path.name.startswith(".")
 
 
 def iter_file(
@@ -92,6 +94,12 @@ def iter_file(
                 path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes, labels=labels
             )
         )
+    elif suffix in DOCBIN_SUFFIXES:
+        from .spacy_docbin import read_docbin  # loads spaCy: only for .spacy files
+
+        yield from read_docbin(path, labels)
+        if on_bytes:
+            on_bytes(path.stat().st_size)
     elif suffix in TEXT_SUFFIXES and path.with_suffix(".ann").is_file():
         from .brat import read_brat
 
@@ -103,7 +111,7 @@ def iter_file(
         if on_bytes:
             on_bytes(path.stat().st_size)
     else:
-        raise InputError(path, None, "unknown file type (expected .txt, .jsonl or .ndjson)")
+        raise InputError(path, None, "unknown file type (expected .txt, .jsonl, .ndjson or .spacy)")
 
 
 def read_text(path: Path) -> NewDocument:

@@ -2,7 +2,11 @@
 
 Entities go to `doc.ents`; casualty spans go to `doc.spans["casualties"]`, whose
 group attributes carry each span's value and qualifier (`casualty_group_attrs(doc)` reads
-them back). Only export, train and suggest-like modules import this one: it loads spaCy.
+them back). Sources (the children of a casualty span's SOURCE link, and any span labelled
+SOURCE) go to `doc.spans["sources"]`, and the casualty group's `relations` attribute
+holds each casualty span's link as an index into that group (`{"SOURCE": [0, None]}`).
+`read_docbin` reads a DocBin back as documents for `workbench import`. Only export,
+train, import of .spacy files and suggest-like modules import this one: it loads spaCy.
 
 Writing is fast because the per-document serializer set-up of `DocBin.add` (a
 Python loop over every token, and a msgpack Packer built per span group) is done
@@ -33,9 +37,20 @@ from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 from srsly import msgpack
 
-from ..model import CASUALTY_LABELS, Span, count_attrs
+from ..model import (
+    CASUALTY_LABELS,
+    SOURCE_LABEL,
+    SOURCE_RELATION,
+    NewDocument,
+    Span,
+    count_attrs,
+    link_key,
+    relations,
+    with_link,
+)
 
 SPANS_KEY = "casualties"
+RELATIONS_ATTR = "relations"  # on the casualty group: {label: [child index or None, ...]}
 DOCBIN_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
 SHARD_SIZE = 10_000
 # spaCy versions (major.minor) whose DocBin and SpanGroup layout the fast path was
@@ -64,6 +79,13 @@ class Built:
     token_spans: dict[tuple[int, int, str], tuple[int, int]]  # span key -> token [start, end)
     dropped: list[tuple[Span, str]] = field(default_factory=list)
     split_tokens: int = 0
+    # Relation label -> the children group (in order) and each casualty span's index in it.
+    links: dict[str, tuple[list[Span], list[int | None]]] = field(default_factory=dict)
+
+
+def group_key(relation: str) -> str:
+    """The span group holding a relation's children: SOURCE -> "sources"."""
+    return link_key(relation) + "s"
 
 
 def is_casualty(span: Span, casualty_labels: Sequence[str] = CASUALTY_LABELS) -> bool:
@@ -77,12 +99,14 @@ def build_doc(
     casualty_labels: Sequence[str] = CASUALTY_LABELS,
     nlp: Language | None = None,
     all_in_ents: bool = False,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
 ) -> Built:
     """Tokenize `text` so every span boundary is a token boundary, then place the spans.
 
     Entities that overlap an earlier (or longer) entity cannot be in `doc.ents`: they
     are returned in `dropped` with the reason, never lost silently. With `all_in_ents`
-    casualty spans compete for `doc.ents` too (what a one-tag-per-token format needs).
+    casualty spans compete for `doc.ents` too (what a one-tag-per-token format needs);
+    without it, spans labelled SOURCE are not entities: they are in the sources group.
     """
     nlp = nlp or blank()
     doc = nlp.tokenizer(text)
@@ -95,9 +119,12 @@ def build_doc(
     dropped: list[tuple[Span, str]] = []
     ents: list[Span] = []
     casualties: list[Span] = []
+    unlinked: list[Span] = []
     for s in spans:
         if (s.start, s.end, s.label) not in placed:
             dropped.append((s, "only whitespace after tokenization"))
+        elif not all_in_ents and s.label == SOURCE_LABEL:
+            unlinked.append(s)
         elif all_in_ents or not is_casualty(s, casualty_labels):
             ents.append(s)
         else:
@@ -106,7 +133,34 @@ def build_doc(
     dropped.extend(overlapping)
     doc.ents = [SpacySpan(doc, *placed[_key(s)], label=s.label) for s in ents]
     casualties.sort(key=lambda s: (s.start, s.end, s.label))
-    return Built(doc, ents, casualties, placed, dropped, split)
+    built = Built(doc, ents, casualties, placed, dropped, split)
+    if not all_in_ents:
+        built.links = _links(spans, casualties, unlinked, placed, relation_labels)
+    return built
+
+
+def _links(
+    spans: Sequence[Span],
+    casualties: list[Span],
+    unlinked: list[Span],
+    placed: dict[tuple[int, int, str], tuple[int, int]],
+    relation_labels: Sequence[str],
+) -> dict[str, tuple[list[Span], list[int | None]]]:
+    """Each relation's children group and each casualty span's index in it (only the
+    relations that have a child; SOURCE spans without a link are in the sources group)."""
+    out: dict[str, tuple[list[Span], list[int | None]]] = {}
+    found = [r for r in relations(spans, relation_labels) if _key(r.child) in placed]
+    for label in relation_labels:
+        of = {id(r.head): r.child for r in found if r.label == label}
+        extra = unlinked if label == SOURCE_RELATION else []
+        children = {_key(c): c for c in [*of.values(), *extra]}
+        if not children:
+            continue
+        group = sorted(children.values(), key=lambda s: (s.start, s.end, s.label))
+        index = {_key(c): i for i, c in enumerate(group)}
+        links = [index[_key(of[id(c)])] if id(c) in of else None for c in casualties]
+        out[label] = (group, links)
+    return out
 
 
 def _key(s: Span) -> tuple[int, int, str]:
@@ -210,19 +264,43 @@ class ShardWriter:
         spans = [
             SpacySpan(doc, *built.token_spans[_key(s)], label=s.label) for s in built.casualties
         ]
-        attrs = {
+        attrs: dict[str, Any] = {
             "values": [s.attrs.get("value") for s in built.casualties],
             "qualifiers": [s.attrs.get("qualifier") for s in built.casualties],
         }
+        if built.links:
+            attrs[RELATIONS_ATTR] = {label: links for label, (_, links) in built.links.items()}
         doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, attrs=attrs, spans=spans)
+        for label, (children, _) in built.links.items():
+            key = group_key(label)
+            group = [SpacySpan(doc, *built.token_spans[_key(c)], label=c.label) for c in children]
+            doc.spans[key] = SpanGroup(doc, name=key, attrs={}, spans=group)
         self.bin.add(doc)
         self.documents += 1
         if len(self.bin) >= self.shard_size:
             self.flush()
 
     def _pack_group(self, built: Built) -> bytes:
-        values, qualifiers, packed = [], [], []
+        values, qualifiers = [], []
         for s in built.casualties:
+            values.append(s.attrs.get("value"))
+            qualifiers.append(s.attrs.get("qualifier"))
+        attrs: dict[str, Any] = {"values": values, "qualifiers": qualifiers}
+        if built.links:
+            attrs[RELATIONS_ATTR] = {label: links for label, (_, links) in built.links.items()}
+        group = self._packed(built, SPANS_KEY, attrs, built.casualties)
+        if not built.links:
+            return self.packer.pack({group: [SPANS_KEY]})
+        groups = {group: [SPANS_KEY]}
+        for label, (children, _) in built.links.items():
+            key = group_key(label)
+            groups[self._packed(built, key, {}, children)] = [key]
+        return self.packer.pack(groups)
+
+    def _packed(self, built: Built, name: str, attrs: dict[str, Any], spans: list[Span]) -> bytes:
+        """One span group in the byte layout of `SpanGroup.to_bytes`."""
+        packed = []
+        for s in spans:
             h = self.label_hashes.get(s.label)
             if h is None:
                 h = self.label_hashes[s.label] = self.vocab.strings.add(s.label)
@@ -233,17 +311,8 @@ class ShardWriter:
             chars = (first.idx, last.idx + len(last.text))
             # Layout of spacy.tokens.SpanGroup.to_bytes: id, kb_id, label, token and char bounds.
             packed.append(struct.pack(">QQQllll", 0, 0, h, start, end, *chars))
-            values.append(s.attrs.get("value"))
-            qualifiers.append(s.attrs.get("qualifier"))
             self.labels.add(s.label)
-        group = self.packer.pack(
-            {
-                "name": SPANS_KEY,
-                "attrs": {"values": values, "qualifiers": qualifiers},
-                "spans": packed,
-            }
-        )
-        return self.packer.pack({group: [SPANS_KEY]})
+        return self.packer.pack({"name": name, "attrs": attrs, "spans": packed})
 
     def flush(self) -> None:
         b = self.bin
@@ -279,3 +348,48 @@ def casualty_group_attrs(doc: Doc, key: str = SPANS_KEY) -> list[dict[str, Any]]
     values = group.attrs.get("values") or [None] * len(group)
     qualifiers = group.attrs.get("qualifiers") or [None] * len(group)
     return [count_attrs(v, q) for v, q in zip(values, qualifiers, strict=True)]
+
+
+# ---- DocBin reading ------------------------------------------------------------------
+
+
+def read_docbin(path: Path, labels: Any = None) -> list[NewDocument]:
+    """The documents of a .spacy file, as this module writes them: entities from
+    `doc.ents`, casualty spans with their counts and links, SOURCE spans from the
+    sources group. Spans keep the character bounds of their tokens."""
+    from .validate import InputError
+
+    try:
+        docs = list(DocBin().from_disk(path).get_docs(blank().vocab))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError(path, None, f"not a spaCy DocBin: {e}") from None
+    if not docs:
+        raise InputError(path, None, "no documents in file")
+    return [_document(doc, path, n, labels) for n, doc in enumerate(docs, start=1)]
+
+
+def _document(doc: Doc, path: Path, number: int, labels: Any) -> NewDocument:
+    from .validate import check_text, checked_span
+
+    text = doc.text
+    check_text(text, path, number)
+
+    def span(s: SpacySpan, attrs: dict[str, Any]) -> Span:
+        return checked_span(s.start_char, s.end_char, s.label_, attrs, text, path, number, labels)
+
+    found = {_key(x): x for x in (span(e, {}) for e in doc.ents)}
+    group = doc.spans.get(SPANS_KEY)
+    heads = []
+    if group is not None:
+        heads = [span(s, a) for s, a in zip(group, casualty_group_attrs(doc), strict=True)]
+        for label, indexes in (group.attrs.get(RELATIONS_ATTR) or {}).items():
+            children = [span(s, {}) for s in doc.spans.get(group_key(label), [])]
+            for c in children:
+                found.setdefault(_key(c), c)
+            for i, at in enumerate(indexes):
+                if at is not None:
+                    heads[i] = with_link(heads[i], children[at], label)
+    for h in heads:
+        found[_key(h)] = h
+    spans = tuple(sorted(found.values(), key=lambda s: (s.start, s.end, s.label)))
+    return NewDocument(text, {"meta": {"source": str(path)}}, f"{path}:{number}", spans)

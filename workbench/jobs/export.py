@@ -435,6 +435,7 @@ def _spacy(
     dev: set[str],
     casualty_labels: Sequence[str],
     shard_size: int,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
     **_: Any,
 ) -> None:
     from ..interchange.spacy_docbin import ShardWriter, blank, build_doc
@@ -444,7 +445,13 @@ def _spacy(
     dev_writer = ShardWriter(out / "dev", nlp.vocab, shard_size)
     pending = 0
     for annotation, spans in annotations:
-        built = build_doc(annotation.document.text, spans, casualty_labels=casualty_labels, nlp=nlp)
+        built = build_doc(
+            annotation.document.text,
+            spans,
+            casualty_labels=casualty_labels,
+            nlp=nlp,
+            relation_labels=relation_labels,
+        )
         _note_dropped(annotation, built, result)
         (dev_writer if annotation.document.hash in dev else train).add(built)
         pending += 1
