@@ -132,6 +132,10 @@ def _at(node: Token, came_from: Token, fig: Span, namings: list[Mention]):
             found = _according_to(child, namings)
             if found is not None:
                 return found
+        if child.dep_ in ("advcl", "xcomp") and child.lemma_ in ("cite", "quote"):
+            cited = _first(child, ("dobj",))
+            if cited is not None:  # "..., citing local officials, that ...": the innermost
+                return _name(cited, namings)
     if node.pos_ in ("VERB", "AUX") and via not in _NOT_REPORTED:
         found = _reporting(node, came_from, namings)
         if found is not False:
@@ -236,7 +240,7 @@ def _speaker(verb: Token, namings: list[Mention]):
     lemma = verb.lemma_.lower()
     # Innermost speaker: "X reported, citing local officials"; "quoted a health official as saying"
     for child in verb.children:
-        if child.dep_ in ("advcl", "xcomp") and child.lemma_ == "cite":
+        if child.dep_ in ("advcl", "xcomp") and child.lemma_ in ("cite", "quote"):
             obj = _first(child, ("dobj",))
             if obj is not None:
                 return _name(obj, namings)
@@ -260,6 +264,9 @@ def _speaker(verb: Token, namings: list[Mention]):
     if verb.tag_ in ("VB", "VBG") and verb.dep_ != "ROOT":
         up = verb.head
         for _ in range(6):
+            quoted = _first(up, ("dobj",)) if up.lemma_ in ("quote", "cite") else None
+            if quoted is not None:  # "quoted a police official as saying"
+                return _name(quoted, namings)
             subj = _subject(up) if up.pos_ in ("VERB", "AUX") else None
             if subj is not None:
                 return None if subj.dep_ == "nsubjpass" else _name(subj, namings)
@@ -317,13 +324,26 @@ def _name(head: Token, namings: list[Mention]) -> tuple[int, int] | None:
 
 
 def _antecedent(pron: Token, namings: list[Mention]) -> tuple[int, int] | None:
+    """The nearest naming mention before a pronoun: an earlier named source, else the
+    nearest earlier subject that can be what the pronoun names (a person for "he")."""
     person = pron.lower_ in PERSON_PRONOUNS
     doc = pron.doc
     earlier = [m for m in namings if m.end <= pron.i and m.verb < pron.i]
     for m in reversed(earlier):
         if person == is_person(doc, m.start, m.end) or pron.lower_ in ("they", "their"):
             return m.start, m.end
-    return (earlier[-1].start, earlier[-1].end) if earlier else None
+    if earlier:
+        return earlier[-1].start, earlier[-1].end
+    if not person:
+        return None
+    # "Fire chief Tom Hall arrived. '...,' he said": the last person a sentence was about
+    start = doc[max(pron.sent.start - 1, 0)].sent.start
+    for tok in reversed(doc[start : pron.i]):
+        if tok.dep_ == "nsubj" and not is_pronoun(tok):
+            bounds = mention_bounds(tok)
+            if bounds is not None and is_person(doc, *bounds):
+                return bounds
+    return None
 
 
 def _naming_mentions(doc: Doc) -> list[Mention]:
