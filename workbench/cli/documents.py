@@ -116,7 +116,7 @@ def import_(
         total = sum(f.stat().st_size for f in files)
         if as_gold:
             annotator = gold_annotator or ctx.annotator
-            _import_gold(store, list(paths), annotator, skip_invalid, total, labels)
+            _import_gold(ctx, store, list(paths), annotator, skip_invalid, total, labels)
             return
         with progress(total, "Importing") as advance:
             result = import_paths(
@@ -126,9 +126,13 @@ def import_(
                 annotator=ctx.annotator,
                 report=advance,
                 labels=labels,
+                relation_labels=ctx.config.relations,
+                casualty_labels=ctx.config.casualty_labels,
             )
         for problem in result.problems:
             say(f"skipped {problem}", err=True)
+        for line in result.notices.lines():
+            say(line, err=True)
         click.echo(
             f"Imported {result.added} document(s) from {result.files} file(s); "
             f"{result.duplicates} already present."
@@ -137,6 +141,7 @@ def import_(
 
 
 def _import_gold(
+    ctx: Context,
     store: Store,
     paths: list[Path],
     annotator: str,
@@ -148,10 +153,19 @@ def _import_gold(
 
     with progress(total, f"Importing gold of {annotator}") as advance:
         result = import_gold(
-            store, paths, annotator, skip_invalid=skip_invalid, report=advance, labels=labels
+            store,
+            paths,
+            annotator,
+            skip_invalid=skip_invalid,
+            report=advance,
+            labels=labels,
+            relation_labels=ctx.config.relations,
+            casualty_labels=ctx.config.casualty_labels,
         )
     for problem in result.problems:
         say(f"skipped {problem}", err=True)
+    for line in result.notices.lines():
+        say(line, err=True)
     say(
         f"Imported {result.annotations_added} gold annotation(s) of {annotator} from "
         f"{result.files} file(s) ({result.documents_added} new document(s))."

@@ -3,14 +3,14 @@ submitted gold), and find the seed articles."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..interchange.prodigy import refuse_spanless
-from ..interchange.readers import InputError, find_inputs, iter_file
+from ..interchange.readers import TEXT_SUFFIXES, InputError, find_inputs, iter_file
 from ..interchange.validate import Labels
-from ..model import NewDocument
+from ..model import CASUALTY_LABELS, SOURCE_RELATION, NewDocument, Span
 from ..store import Store
 from . import Report, no_progress
 
@@ -18,6 +18,37 @@ SEEDS_DIR_NAME = "seeds"
 # Keys an export adds: regenerated on every export, so not kept as meta on import.
 PROVENANCE_KEYS = ("hash", "annotator", "status", "timestamp")
 NOT_GOLD_ANSWERS = ("reject", "ignore")  # Prodigy answers that are not gold
+EXAMPLES = 3  # span texts quoted in a file's line about casualty spans with no value
+
+
+@dataclass(frozen=True)
+class NoValue:
+    """A file's casualty spans with neither value nor qualifier (the normaliser could
+    not read their words, or the tool that wrote them gave none): they need a value."""
+
+    path: str
+    count: int
+    examples: tuple[str, ...]
+
+    def __str__(self) -> str:
+        quoted = ", ".join(repr(t) for t in self.examples)
+        more = ", ..." if self.count > len(self.examples) else ""
+        return (
+            f"{self.path}: {self.count} casualty span(s) with no value or qualifier"
+            f" (the words were not read as a count): {quoted}{more}"
+        )
+
+
+@dataclass
+class Notices:
+    """What an import read but did not take as it was, one line per file."""
+
+    dropped: list[str] = field(default_factory=list)  # brat lines the scheme does not hold
+    no_value: list[NoValue] = field(default_factory=list)
+    unpaired: list[str] = field(default_factory=list)  # gold .txt files without a .ann
+
+    def lines(self) -> list[str]:
+        return [*self.unpaired, *self.dropped, *(str(n) for n in self.no_value)]
 
 
 @dataclass
@@ -27,6 +58,67 @@ class ImportReport:
     duplicates: int = 0
     problems: list[InputError] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
+    notices: Notices = field(default_factory=Notices)
+
+
+def is_brat_pair(path: Path) -> bool:
+    return path.suffix.lower() in TEXT_SUFFIXES and path.with_suffix(".ann").is_file()
+
+
+def read_documents(
+    path: Path,
+    notices: Notices,
+    *,
+    skip_invalid: bool = False,
+    problems: list[InputError] | None = None,
+    report: Report = no_progress,
+    labels: Labels = None,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
+    casualty_labels: Collection[str] = CASUALTY_LABELS,
+) -> Iterator[NewDocument]:
+    """The documents of one file; what it holds that is not imported as it is goes to
+    `notices` (brat lines dropped; casualty spans with no value, once the file is read)."""
+    if is_brat_pair(path):
+        from ..interchange.brat import read_brat_pair
+
+        read = read_brat_pair(path, labels, relation_labels)
+        report(path.stat().st_size)
+        if read.dropped:
+            notices.dropped.append(f"{path}: not imported from the .ann: {read.dropped_summary()}")
+        documents: Iterator[NewDocument] = iter([read.document])
+    else:
+        documents = iter_file(
+            path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
+        )
+    return _watched(documents, path, casualty_labels, notices.no_value.append)
+
+
+def needs_value(span: Span, casualty_labels: Collection[str] = CASUALTY_LABELS) -> bool:
+    """A casualty span with neither a value nor a qualifier."""
+    return (
+        span.label in casualty_labels
+        and span.attrs.get("value") is None
+        and span.attrs.get("qualifier") is None
+    )
+
+
+def _watched(
+    documents: Iterator[NewDocument],
+    path: Path,
+    casualty_labels: Collection[str],
+    note: Callable[[NoValue], None],
+) -> Iterator[NewDocument]:
+    """`documents` as they are; at the end, a note of the casualty spans with no value."""
+    count, examples = 0, []
+    for doc in documents:
+        for s in doc.spans:
+            if needs_value(s, casualty_labels):
+                count += 1
+                if len(examples) < EXAMPLES:
+                    examples.append(s.text_in(doc.text))
+        yield doc
+    if count:
+        note(NoValue(path.as_posix(), count, tuple(examples)))
 
 
 def import_paths(
@@ -38,20 +130,31 @@ def import_paths(
     report: Report = no_progress,
     keep_going: bool = False,
     labels: Collection[str] | None = None,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
+    casualty_labels: Collection[str] = CASUALTY_LABELS,
 ) -> ImportReport:
     """Import files and folders, each file whole or not at all.
 
     A bad file raises InputError (nothing of it written), unless `keep_going`, which
     records it in `failed` and goes on with the next file. Spans must use `labels`
-    (None: any well-formed label, as `import --add-labels`).
+    (None: any well-formed label, as `import --add-labels`). What is read but not
+    taken as it is (brat lines, casualty spans with no value) is in `notices`.
     """
     result = ImportReport()
     for path in find_inputs(paths):
         problems: list[InputError] = []
-        documents = iter_file(
-            path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
-        )
+        notices = Notices()
         try:
+            documents = read_documents(
+                path,
+                notices,
+                skip_invalid=skip_invalid,
+                problems=problems,
+                report=report,
+                labels=labels,
+                relation_labels=relation_labels,
+                casualty_labels=casualty_labels,
+            )
             added = store.add_documents(documents, annotator=annotator, label=path.as_posix())
         except InputError as e:
             if not keep_going:
@@ -62,7 +165,14 @@ def import_paths(
         result.added += added.added
         result.duplicates += added.duplicates
         result.problems.extend(problems)
+        _merge(result.notices, notices)
     return result
+
+
+def _merge(into: Notices, notices: Notices) -> None:
+    into.dropped.extend(notices.dropped)
+    into.no_value.extend(notices.no_value)
+    into.unpaired.extend(notices.unpaired)
 
 
 def find_seeds_dir() -> Path | None:
@@ -95,6 +205,7 @@ class GoldImport:
     kept: int = 0  # documents this annotator had already annotated: left as they were
     not_gold: int = 0  # Prodigy records answered reject/ignore
     problems: list[InputError] = field(default_factory=list)
+    notices: Notices = field(default_factory=Notices)
 
 
 def import_gold(
@@ -105,17 +216,34 @@ def import_gold(
     skip_invalid: bool = False,
     report: Report = no_progress,
     labels: Labels = None,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
+    casualty_labels: Collection[str] = CASUALTY_LABELS,
 ) -> GoldImport:
     """Store labelled files (interchange, Prodigy or doccano JSONL, brat folders) as
     `annotator`'s submitted gold; each file is read whole before anything is written.
-    Spans must use `labels` (None: any well-formed label)."""
+    Spans must use `labels` (None: any well-formed label). A `.txt` without a `.ann`
+    beside it holds no gold: it is listed in `notices`, not imported."""
     if not annotator:
         raise InputError("--annotator", None, "gold needs an annotator name")
     result = GoldImport()
     for path in find_inputs(paths):
         problems: list[InputError] = []
-        documents = iter_file(
-            path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
+        notices = Notices()
+        if path.suffix.lower() in TEXT_SUFFIXES and not is_brat_pair(path):
+            result.notices.unpaired.append(
+                f"{path}: no {path.with_suffix('.ann').name} beside it: no gold, not imported"
+            )
+            report(path.stat().st_size)
+            continue
+        documents = read_documents(
+            path,
+            notices,
+            skip_invalid=skip_invalid,
+            problems=problems,
+            report=report,
+            labels=labels,
+            relation_labels=relation_labels,
+            casualty_labels=casualty_labels,
         )
         # save_gold writes in one transaction: a bad line rolls the whole file back.
         read = list(documents)  # save_gold reads whole too; the check needs the file
@@ -126,4 +254,5 @@ def import_gold(
         result.annotations_added += saved.annotations_added
         result.kept += saved.kept
         result.problems.extend(problems)
+        _merge(result.notices, notices)
     return result
