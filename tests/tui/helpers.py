@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.config import DEFAULT_CONFIG_PATH, Config, load_config
-from workbench.model import SOURCE_MODEL, SOURCE_RULE, Span
+from workbench.model import SOURCE_MODEL, SOURCE_RULE, Span, with_link
 from workbench.store import NewDocument, Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,16 +67,25 @@ def find(text: str, needle: str, nth: int = 1) -> tuple[int, int]:
     return at, at + len(needle)
 
 
-def seed_spans(text: str) -> list[Span]:
+# Suggested sources (figure -> who reported it), as the sources component links them.
+SEED_LINKS = [("nearly 150", "Reuters"), ("at least 250,000", "Kremlin")]
+
+
+def seed_spans(text: str, *, links: bool = False) -> list[Span]:
     spans = []
     for needle, label, nth, attrs in SEED_SUGGESTIONS:
         start, end = find(text, needle, nth)
         source = SOURCE_RULE if attrs else SOURCE_MODEL
         spans.append(Span(start, end, label, attrs, source))
+    if links:
+        by_text = {s.text_in(text): s for s in spans}
+        for figure, source in SEED_LINKS:
+            linked = with_link(by_text[figure], by_text[source])
+            spans[spans.index(by_text[figure])] = linked
     return spans
 
 
-def seed_db(path: Path, *, extra: list[str] | None = None) -> Path:
+def seed_db(path: Path, *, extra: list[str] | None = None, links: bool = False) -> Path:
     """The seed article (with fixed suggestions) and two short articles."""
     text = SEED.read_text(encoding="utf-8")
     docs = [NewDocument(text, {"source": "seeds/" + SEED.name}, SEED.name)]
@@ -84,7 +93,7 @@ def seed_db(path: Path, *, extra: list[str] | None = None) -> Path:
     with Store(path) as store:
         store.add_documents(docs)
         ids = store.document_ids()
-        results = [(ids[0], seed_spans(text))]
+        results = [(ids[0], seed_spans(text, links=links))]
         for doc_id, other in zip(ids[1:], OTHER_DOCS, strict=False):
             results.append((doc_id, _other_spans(other)))
         store.save_suggestions(results, VERSION)

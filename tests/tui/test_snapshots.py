@@ -13,7 +13,7 @@ from workbench.model import SOURCE_MODEL, Span
 from workbench.store import NewDocument, Store
 from workbench.tui.app import make_app
 
-from .helpers import ANNOTATOR, config, seed_db
+from .helpers import ANNOTATOR, SEED, SEED_SUGGESTIONS, config, find, seed_db
 
 SIZE = (80, 24)
 
@@ -75,3 +75,13 @@ def test_select_mode(snap_compare, tmp_path):
 def test_hostile_document(snap_compare, tmp_path):
     app = app_on(hostile_db(tmp_path / "h.db"))
     assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_span_list_with_claims(snap_compare, tmp_path):
+    """Casualty spans with suggested sources: the claim in the list (count ← source),
+    and with "nearly 150" focused its source marked in the article."""
+    app = app_on(seed_db(tmp_path / "claims.db", links=True))
+    text = SEED.read_text(encoding="utf-8")
+    order = [n for _, n in sorted((find(text, n, nth), n) for n, _, nth, _ in SEED_SUGGESTIONS)]
+    press = ["j"] * order.index("nearly 150")
+    assert snap_compare(app, terminal_size=(100, 30), press=press)

@@ -16,6 +16,7 @@ from ..config import Config, ConfigError
 
 NORMAL = "normal"
 SELECT = "select"
+LINK = "link"
 
 SPAN_BINDINGS = [
     Binding("j,down", "move(1)", "Next span", show=False, id="span.next",
@@ -40,6 +41,17 @@ SPAN_BINDINGS = [
             tooltip="Edit a casualty span's value and qualifier"),
     Binding("v", "select_begin", "New span", id="mode.select",
             tooltip="Select text with the token cursor, then press a label key"),
+    Binding("r", "link_begin", "Link source", id="span.link",
+            tooltip="Link the focused casualty span to who reported it"),
+    Binding("R", "unlink", "Clear source", show=False, id="span.unlink",
+            tooltip="Clear the focused casualty span's source"),
+]  # fmt: skip
+
+LINK_BINDINGS = [
+    Binding("enter", "link_confirm", "Link here", id="link.confirm",
+            tooltip="Link the figure to the focused span (or to the selection, as SOURCE)"),
+    Binding("escape", "link_cancel", "Cancel link", id="link.cancel",
+            tooltip="Leave the figure's source as it was"),
 ]  # fmt: skip
 
 SELECT_BINDINGS = [
@@ -79,13 +91,18 @@ DOCUMENT_BINDINGS = [
             tooltip="Quit: every decision is already saved"),
 ]  # fmt: skip
 
-SCREEN_BINDINGS = [*SPAN_BINDINGS, *SELECT_BINDINGS, *DOCUMENT_BINDINGS]
+SCREEN_BINDINGS = [*SPAN_BINDINGS, *SELECT_BINDINGS, *LINK_BINDINGS, *DOCUMENT_BINDINGS]
 
 # The modes in which an action applies (default: normal mode only); check_action
 # hides the others from the footer and ignores their keys.
 ACTION_MODES: dict[str, tuple[str, ...]] = {
     **{b.action.split("(")[0]: (SELECT,) for b in SELECT_BINDINGS},
     "label": (NORMAL, SELECT),  # relabels the focus, or labels the selection
+    # Linking: move among the spans, or select new words (v), then enter.
+    "move": (NORMAL, LINK),
+    "select_begin": (NORMAL, LINK),
+    "link_confirm": (LINK, SELECT),  # in select mode only while linking (the screen checks)
+    "link_cancel": (LINK,),
     "undo": (NORMAL, SELECT),
     "help": (NORMAL, SELECT),
     "app.quit": (NORMAL, SELECT),

@@ -20,7 +20,7 @@ from rich.cells import cell_len, chop_cells
 from textual.color import Color, ColorParseError
 from textual.content import Content, Span
 
-from ..model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, AnnotatedSpan
+from ..model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, AnnotatedSpan, link_of
 from ..tokens import Selection
 from ..visible import visible
 
@@ -37,6 +37,9 @@ def plain(text: str) -> Content:
 FALLBACK_COLOR = "#888888"
 SELECTION_STYLE = "bold reverse underline"
 FOCUS_MARK_STYLE = "bold"
+# The focused figure's source (or, while linking, the figure): told apart without colour.
+PARTNER_STYLE = "bold italic overline"
+LINK_ARROW = "\u2190"  # ←
 OPEN, CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧
 
 
@@ -111,6 +114,7 @@ def block_content(
     *,
     focus: AnnotatedSpan | None = None,
     selection: Selection | None = None,
+    partner: AnnotatedSpan | None = None,
 ) -> tuple[Content, list[int]]:
     """The Content of one block and the source offsets where marks were inserted.
 
@@ -126,6 +130,10 @@ def block_content(
         if start < end:
             style = palette.span_style(s.span.label, s.status, s.origin)
             styled.append((start - b0, end - b0, style))
+    if partner is not None:  # a style only: the text and its wrapping stay as they are
+        start, end = max(partner.span.start, b0), min(partner.span.end, b1)
+        if start < end:
+            styled.append((start - b0, end - b0, PARTNER_STYLE))
     marked: tuple[int, int, str] | None = None
     if selection is not None:
         marked = (selection.start, selection.end, FOCUS_MARK_STYLE)
@@ -293,15 +301,31 @@ def casualty_text(s: AnnotatedSpan, *, short: bool = True) -> str:
     return f"value {'null' if value is None else value}, {qualifier or 'no qualifier'}"
 
 
+def _words(text: str, start: int, end: int, width: int) -> str:
+    words = visible(" ".join(text[start:end].split()))
+    return words if len(words) <= width else words[: width - 1] + "\u2026"
+
+
+def source_text(s: AnnotatedSpan, text: str, width: int = 40) -> str:
+    """'← Reuters' for a casualty span linked to its source; '' otherwise."""
+    ref = link_of(s.span)
+    if ref is None or not s.span.is_casualty:
+        return ""
+    return f"{LINK_ARROW} " + _words(text, ref[0], ref[1], max(4, width - 2))
+
+
 def span_row(s: AnnotatedSpan, text: str, palette: Palette, width: int) -> Content:
-    """One line of the span list: status, label, text, casualty value, origin."""
+    """One line of the span list: status, label, text, casualty value and source, origin."""
     label_w = 8
     origin = ORIGIN_SHORT.get(s.origin, s.origin)[:6]
     count = casualty_text(s)
     text_w = max(4, width - 2 - label_w - 1 - len(count) - 1 - len(origin) - 1)
-    words = visible(" ".join(text[s.span.start : s.span.end].split()))
-    if len(words) > text_w:
-        words = words[: text_w - 1] + "\u2026"
+    if link_of(s.span) is not None and s.span.is_casualty:
+        # A claim: the count, then who reported it, in the room of the figure's words.
+        words = count + " " + source_text(s, text, text_w)
+        count, text_w = "", text_w + len(count) + 1
+    else:
+        words = _words(text, s.span.start, s.span.end, text_w)
     style = palette.span_style(s.span.label, s.status, s.origin)
     mark = STATUS_MARK.get(s.status, "?")
     parts = [
@@ -315,8 +339,15 @@ def span_row(s: AnnotatedSpan, text: str, palette: Palette, width: int) -> Conte
     return Content.assemble(*parts)
 
 
-def detail_line(s: AnnotatedSpan | None, text: str, n: int, index: int) -> Content:
-    """The status line under the text: everything about the focused span."""
+def detail_line(
+    s: AnnotatedSpan | None,
+    text: str,
+    n: int,
+    index: int,
+    source: AnnotatedSpan | None = None,
+) -> Content:
+    """The status line under the text: everything about the focused span (and the
+    source it is linked to)."""
     if s is None:
         return Content("No spans: press v to select text and a label key to add one.")
     quote = visible(" ".join(text[s.span.start : s.span.end].split()))
@@ -335,4 +366,26 @@ def detail_line(s: AnnotatedSpan | None, text: str, n: int, index: int) -> Conte
     ]
     if s.span.is_casualty:
         parts.append(("  " + casualty_text(s, short=False), "bold"))
+        if source is not None:
+            words = _words(text, source.span.start, source.span.end, 40)
+            parts += [
+                f"  {LINK_ARROW} ",
+                (words, PARTNER_STYLE),
+                f" ({visible(source.span.label)})",
+            ]
+        elif link_of(s.span) is None:
+            parts.append(("  no source (r links one)", "dim"))
     return Content.assemble(*parts)
+
+
+def linking_line(head: AnnotatedSpan, text: str, *, selecting: bool) -> Content:
+    """The status line while a figure is being linked: what to do next."""
+    words = _words(text, head.span.start, head.span.end, 30)
+    hint = (
+        "extend the selection, then enter (a SOURCE span) or a label key"
+        if selecting
+        else "move to the span that reports it and press enter; v selects new words; esc cancels"
+    )
+    return Content.assemble(
+        (" LINK ", "reverse"), " source of \u201c", (words, PARTNER_STYLE), "\u201d: ", hint
+    )

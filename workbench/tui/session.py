@@ -17,11 +17,14 @@ from ..model import (
     IN_PROGRESS,
     PENDING,
     REVIEWED,
+    SOURCE_LABEL,
     AnnotatedSpan,
     Annotation,
     Progress,
     Span,
     count_attrs,
+    link_of,
+    links_to,
 )
 from ..store import DatabaseError, Store, StoreError
 from ..tokens import Selection, Tokens
@@ -76,6 +79,7 @@ class Session:
         self.position = Position(0, 0)
         self.anchor: int | None = None  # token index where the selection began
         self.cursor = 0  # token index of the token cursor
+        self.linking: int | None = None  # id of the casualty span being linked to a source
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -97,6 +101,29 @@ class Session:
     @property
     def selecting(self) -> bool:
         return self.anchor is not None
+
+    @property
+    def relation(self) -> str:
+        """The relation the link keys set: the first configured (SOURCE by default)."""
+        return self.config.relations[0]
+
+    @property
+    def partner(self) -> AnnotatedSpan | None:
+        """The span the article marks beside the focus: while linking, the figure being
+        linked; else the source the focused casualty span is linked to."""
+        if self.linking is not None:
+            found = self._index_of(self.linking)
+            return None if found is None else self.spans[found]
+        return self.source_of(self.focus)
+
+    def source_of(self, span: AnnotatedSpan | None) -> AnnotatedSpan | None:
+        """The span `span` is linked to by the relation, when it is in this annotation."""
+        ref = None if span is None else link_of(span.span, self.relation)
+        if ref is None:
+            return None
+        return next(
+            (s for s in self.spans if (s.span.start, s.span.end, s.span.label) == ref), None
+        )
 
     @property
     def read_only(self) -> bool:
@@ -126,7 +153,7 @@ class Session:
 
     def open(self, doc_id: int | None) -> None:
         """Show this document (None: every document is done)."""
-        self.anchor = None
+        self.anchor = self.linking = None
         if doc_id is None:
             self.annotation, self.spans = None, ()
         else:
@@ -148,7 +175,7 @@ class Session:
     def resync(self) -> None:
         """Re-read the open document and the progress after a failed store call, so the
         screen shows what the database holds (a decision that failed is not shown)."""
-        self.anchor = None
+        self.anchor = self.linking = None
         if self.annotation is not None:
             self._reload(self.focus.id if self.focus else None)
         self.refresh_progress()
@@ -232,15 +259,31 @@ class Session:
 
     def accept(self) -> None:
         span = self._focused()
+        source = self.source_of(span)  # accepted with it, when still pending
         self.store.accept(span.id, self.annotator)
+        if source is not None and source.status == PENDING:
+            self._reread(source.id)
         self._reread(span.id, span.id)
         self._advance_from(span.id)
 
     def reject(self) -> None:
         span = self._focused()
+        heads = self._heads_of(span)  # a rejected source takes its links with it
         self.store.reject(span.id, self.annotator)
+        self._reread_all(heads)
         self._reread(span.id, span.id)
         self._advance_from(span.id)
+
+    def _heads_of(self, child: AnnotatedSpan) -> list[int]:
+        """Ids of the spans linked to `child`: the store changes them when it changes."""
+        if child.span.is_casualty:  # a figure is never a source
+            return []
+        key = (child.span.start, child.span.end, child.span.label)
+        return [s.id for s in self.spans if s.span.attrs and links_to(s.span, key)]
+
+    def _reread_all(self, span_ids: list[int]) -> None:
+        for span_id in span_ids:
+            self._reread(span_id)
 
     def _advance_from(self, span_id: int) -> None:
         """Focus the next pending span after this one, so a run of decisions flows."""
@@ -255,7 +298,9 @@ class Session:
     def relabel(self, label: str) -> None:
         span = self._focused()
         attrs = self._attrs_for(label, span.span.start, span.span.end, span.span.attrs)
+        heads = self._heads_of(span)
         self.store.relabel(span.id, label, self.annotator, attrs)
+        self._reread_all(heads)
         self._reread(span.id, span.id)
 
     def _attrs_for(self, label: str, start: int, end: int, old: dict[str, Any]) -> dict[str, Any]:
@@ -280,12 +325,16 @@ class Session:
         attrs = span.span.attrs
         if span.span.is_casualty:
             attrs = recount_attrs(self.text[start:end], attrs)
+        heads = self._heads_of(span)
         self.store.set_bounds(span.id, start, end, self.annotator, attrs)
+        self._reread_all(heads)
         self._reread(span.id, span.id)
 
     def delete(self) -> None:
         span = self._focused()
+        heads = self._heads_of(span)
         self.store.delete_span(span.id, self.annotator)
+        self._reread_all(heads)
         self._reread(span.id)
 
     def set_casualty(self, value: int | None, qualifier: str) -> None:
@@ -336,6 +385,52 @@ class Session:
         )
         self.anchor = None
         self._reread(span_id, span_id)
+        if self.linking is not None:  # the new span is the source being linked
+            self.link_confirm()
+
+    # ---- linking a casualty figure to its source --------------------------------------
+
+    def link_begin(self) -> None:
+        """Start linking the focused casualty span: move to its source, or select new
+        text (`v`), then confirm; the focus starts on the current source, if any."""
+        span = self._focused()
+        if not span.span.is_casualty:
+            raise ActionRefused("a source is linked from a casualty span: focus one first")
+        self.linking = span.id
+        source = self.source_of(span)
+        if source is not None:
+            self.focus_span(source.id)
+
+    def link_confirm(self) -> None:
+        """Link the figure to the focused span, or to the selection made a SOURCE span."""
+        if self.linking is None:
+            raise ActionRefused("press a label key to add the selection as a span")
+        if self.selecting:
+            self.add(SOURCE_LABEL)  # adds, then links (back here with no selection)
+            return
+        head, child = self.linking, self._focused()
+        if child.id == head:
+            raise ActionRefused("move to the source's span, or press v to select its words")
+        if child.span.is_casualty:
+            raise ActionRefused("a casualty figure is not a source: pick who reported it")
+        self.store.link(head, child.id, self.annotator, self.relation)
+        self.linking = None
+        self._reread(child.id)
+        self._reread(head, head)
+        self._advance_from(head)
+
+    def link_cancel(self) -> None:
+        head, self.linking, self.anchor = self.linking, None, None
+        if head is not None:
+            self.focus_span(head)
+
+    def unlink(self) -> None:
+        """Clear the focused casualty span's source (it is accepted as having none)."""
+        span = self._focused()
+        if link_of(span.span, self.relation) is None:
+            raise ActionRefused("this span has no source to clear")
+        self.store.link(span.id, None, self.annotator, self.relation)
+        self._reread(span.id, span.id)
 
     # ---- suggestions that arrive while the document is open ---------------------------
 

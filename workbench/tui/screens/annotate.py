@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ...config import Config
-from ..bindings import NORMAL, SCREEN_BINDINGS, SELECT, label_bindings, modes_of
-from ..display import Palette, detail_line
+from ..bindings import LINK, NORMAL, SCREEN_BINDINGS, SELECT, label_bindings, modes_of
+from ..display import Palette, detail_line, linking_line
 from ..messages import ActionFailed, DocumentOpened, SpanClicked
 from ..session import STORE_FAILURES, ActionRefused, Session, reviewed_message
 from ..widgets.bars import DetailBar, HeaderBar
@@ -60,8 +60,8 @@ class AnnotateScreen(Screen[None]):
     def show_document(self) -> None:
         """Draw a newly opened document from the session (same widgets, new content)."""
         s = self.session
-        self.mode = SELECT if s.selecting else NORMAL
-        self.query_one(DocumentView).show_document(s.text, s.spans, s.focus, s.selection)
+        self.mode = self._mode()
+        self.query_one(DocumentView).show_document(s.text, s.spans, s.focus, s.selection, s.partner)
         self._show_rest()
         self.post_message(DocumentOpened(s.annotation.document.id if s.annotation else None))
         if s.read_only and s.annotation is not None:
@@ -70,9 +70,13 @@ class AnnotateScreen(Screen[None]):
     def show_changes(self) -> None:
         """Draw what an action on the open document changed."""
         s = self.session
-        self.mode = SELECT if s.selecting else NORMAL
-        self.query_one(DocumentView).update_spans(s.spans, s.focus, s.selection)
+        self.mode = self._mode()
+        self.query_one(DocumentView).update_spans(s.spans, s.focus, s.selection, s.partner)
         self._show_rest()
+
+    def _mode(self) -> str:
+        s = self.session
+        return SELECT if s.selecting else LINK if s.linking is not None else NORMAL
 
     def _show_rest(self) -> None:
         s = self.session
@@ -83,7 +87,10 @@ class AnnotateScreen(Screen[None]):
         if s.annotation is None:
             detail = Content("Every document is done. u undoes the last submit; q quits.")
         else:
-            detail = detail_line(s.focus, s.text, len(s.spans), s.focus_index)
+            source = s.partner if s.linking is None else None
+            detail = detail_line(s.focus, s.text, len(s.spans), s.focus_index, source)
+            if s.linking is not None and s.partner is not None:
+                detail = linking_line(s.partner, s.text, selecting=s.selecting)
         self.query_one(DetailBar).show(detail)
 
     def refused(self, reason: str) -> None:
@@ -92,6 +99,8 @@ class AnnotateScreen(Screen[None]):
     # ---- modes ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "link_confirm" and self.session.linking is None:
+            return False  # enter after v confirms only a link; a label key adds a span
         return self.mode in modes_of(action)
 
     # ---- the one place actions reach the session (and through it the store) -----------
@@ -190,6 +199,20 @@ class AnnotateScreen(Screen[None]):
 
     def action_select_cancel(self) -> None:
         self._do(self.session.select_cancel)
+
+    # ---- linking a figure to its source -------------------------------------------------
+
+    def action_link_begin(self) -> None:
+        self._do(self.session.link_begin)
+
+    def action_link_confirm(self) -> None:
+        self._do(self.session.link_confirm)
+
+    def action_link_cancel(self) -> None:
+        self._do(self.session.link_cancel)
+
+    def action_unlink(self) -> None:
+        self._do(self.session.unlink)
 
     # ---- documents -----------------------------------------------------------------
 

@@ -12,7 +12,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...config import Config
-from ..bindings import DOCUMENT_BINDINGS, SELECT_BINDINGS, SPAN_BINDINGS, in_effect, label_bindings
+from ..bindings import (
+    DOCUMENT_BINDINGS,
+    LINK_BINDINGS,
+    SELECT_BINDINGS,
+    SPAN_BINDINGS,
+    in_effect,
+    label_bindings,
+)
 from ..display import safe_color, visible
 
 KeyDisplay = Callable[[Binding], str]
@@ -43,6 +50,10 @@ def help_columns(config: Config, key_display: KeyDisplay) -> tuple[Content, Cont
         [*SPAN_BINDINGS, *DOCUMENT_BINDINGS], config, key_display, "Reviewing spans"
     )
     right = _keys_section(SELECT_BINDINGS, config, key_display, "Adding a span (after v)")
+    right += [
+        "\n",
+        *_keys_section(LINK_BINDINGS, config, key_display, "Linking a source (after r)"),
+    ]
     right += ["\n", ("Labels", "bold underline"), "\n"]
     keyed = {b.id: b for b in label_bindings(config)}
     for spec in config.labels.values():

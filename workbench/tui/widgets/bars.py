@@ -37,8 +37,8 @@ class HeaderBar(Static, can_focus=False):
             (f"{progress.done}/{progress.total}", "bold"),
             f"  today {progress.today}",
         ]
-        if mode == "select":
-            parts += ["  ", (" SELECT ", "bold reverse")]
+        if mode in ("select", "link"):
+            parts += ["  ", (f" {mode.upper()} ", "bold reverse")]
         self.update(Content.assemble(*parts), layout=False)  # one line, always
 
 

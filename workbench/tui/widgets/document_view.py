@@ -69,6 +69,7 @@ class DocumentView(ScrollView, can_focus=False):
         self._spans: Sequence[AnnotatedSpan] = ()
         self._per_line: list[list[AnnotatedSpan]] = []
         self._drawn: tuple[AnnotatedSpan | None, Selection | None] = (None, None)
+        self._partner: AnnotatedSpan | None = None  # the focus's source, or the figure
 
     # ---- what is shown -------------------------------------------------------------
 
@@ -83,6 +84,7 @@ class DocumentView(ScrollView, can_focus=False):
         spans: Sequence[AnnotatedSpan],
         focus: AnnotatedSpan | None,
         selection: Selection | None,
+        partner: AnnotatedSpan | None = None,
     ) -> None:
         """Replace the text (a new document) in place and scroll to the focus."""
         self.text = visible(text)
@@ -90,7 +92,7 @@ class DocumentView(ScrollView, can_focus=False):
         self.line_starts = [line.start for line in self.lines]
         self.width = self._wrap_width()
         self._spans, self._per_line = spans, self._spans_per_line(spans)
-        self._drawn = (focus, selection)
+        self._drawn, self._partner = (focus, selection), partner
         for line, line_spans in zip(self.lines, self._per_line, strict=True):
             self._restyle(line, line_spans, focus, selection)
         self._layout_rows()
@@ -102,10 +104,16 @@ class DocumentView(ScrollView, can_focus=False):
         spans: Sequence[AnnotatedSpan],
         focus: AnnotatedSpan | None,
         selection: Selection | None,
+        partner: AnnotatedSpan | None = None,
     ) -> None:
-        """Restyle the lines whose spans, focus or selection changed."""
+        """Restyle the lines whose spans, focus, selection or partner changed."""
         relaid = False
-        for i in self._touched_lines(spans, focus, selection):
+        touched = set(self._touched_lines(spans, focus, selection))
+        for was in (self._partner, partner):
+            if was is not None:
+                touched.update(self._lines_of(was.span.start, was.span.end))
+        self._partner = partner
+        for i in sorted(touched):
             line, line_spans = self.lines[i], self._per_line[i]
             signature = self._signature(line, line_spans, focus, selection)
             if signature == line.signature:
@@ -207,7 +215,14 @@ class DocumentView(ScrollView, can_focus=False):
         selection_key = None
         if selection is not None and selection.start <= line.end and selection.end >= line.start:
             selection_key = (selection.start, selection.end)
-        return (spans_key, focus_key, selection_key)
+        partner, partner_key = self._partner, None
+        if (
+            partner is not None
+            and partner.span.start <= line.end
+            and partner.span.end >= line.start
+        ):
+            partner_key = (partner.span.start, partner.span.end)
+        return (spans_key, focus_key, selection_key, partner_key)
 
     def _restyle(
         self,
@@ -225,6 +240,7 @@ class DocumentView(ScrollView, can_focus=False):
             self.palette,
             focus=shown_focus,
             selection=selection,
+            partner=self._partner,
         )
         line.signature = signature or self._signature(line, spans, focus, selection)
 
