@@ -44,7 +44,9 @@ def evaluate(
     """Score suggestions against gold: precision, recall and F1 per label.
 
     Exact spans, overlapping spans, and the per-document set of (label, value) pairs
-    for casualty counts; value accuracy on matched spans. GOLD is interchange JSONL;
+    for casualty counts; value accuracy on matched spans. Where the gold's casualty spans
+    carry a `source`, who reported each figure is scored too: attribution accuracy on the
+    exactly found casualty spans and claim-level P/R/F1. GOLD is interchange JSONL;
     several GOLD files are scored each and in total (all their documents pooled).
     With --db the gold is the database's own. Where the database has gold, the gain
     from suggesting what annotators confirmed (the gold ruler) is shown too.
@@ -120,7 +122,7 @@ def _figures(reports: dict[str, Any], errors: bool) -> dict[str, Any]:
 def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None:
     from rich.console import Console
 
-    from ..nlp.evaluate import render_table
+    from ..nlp.evaluate import render_sources, render_table
 
     if as_json:
         out = {name: report.to_dict() for name, report in results.items()}
@@ -134,9 +136,17 @@ def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None
         table = render_table(report)
         table.title = f"{name}: {report.documents} documents"
         console.print(table)
+        if (sources := render_sources(report)) is not None:
+            console.print(sources, markup=False, highlight=False)
         if errors:
             for e in report.errors:
                 line = f"  doc {e.doc} {e.kind:<8} {one_line(e.span.label):<8} {one_line(e.text)!r}"
+                console.print(line, markup=False, highlight=False)
+            for d in report.sources.disagreements if report.sources else ():
+                line = (
+                    f"  doc {d['doc']} source   {one_line(d['figure'])!r}: gold "
+                    f"{one_line(str(d['gold']))!r}, suggested {one_line(str(d['predicted']))!r}"
+                )
                 console.print(line, markup=False, highlight=False)
 
 

@@ -70,20 +70,13 @@ def database_runs(gold: list[GoldDoc], casualty_labels: Sequence[str]) -> list[E
 
 
 def read_gold_file(path: Path) -> list[GoldDoc]:
-    """(text, spans) per line of an interchange JSONL gold file."""
+    """(text, spans) per line of an interchange JSONL gold file.
+
+    Who reported a figure comes as the reader gives it: a link on the casualty span
+    (`model.link_of`), from the line's `relations` or a span's own `source` object, as
+    the dev sets write it, with the source span labelled SOURCE beside it.
+    """
     return [(d.text, list(d.spans)) for d in iter_file(path)]
-
-
-def read_gold_files_merged(paths: Sequence[Path]) -> list[GoldDoc]:
-    """Gold of several files on the same passages (entity gold in one, casualty gold in
-    another), merged by text, in the order the passages first appear."""
-    merged: dict[str, list[Span]] = {}
-    for path in paths:
-        for text, spans in read_gold_file(path):
-            merged.setdefault(text, []).extend(spans)
-    return [
-        (text, sorted(set(spans), key=lambda s: (s.start, s.end))) for text, spans in merged.items()
-    ]
 
 
 def evaluate_suggester(

@@ -14,7 +14,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from workbench.model import CASUALTY_LABELS, Span
+from workbench.model import CASUALTY_LABELS, SOURCE_LABEL, Span
 from workbench.visible import visible
 
 CASUALTY_ROW = "CASUALTY"  # KILLED + INJURED together
@@ -102,15 +102,17 @@ class SpanError:
 
 @dataclass
 class EvalReport:
-    """Per-label rows plus CASUALTY and ENTITY aggregates, and the exact-match errors."""
+    """Per-label rows plus CASUALTY and ENTITY aggregates, and the exact-match errors;
+    where the gold says who reported its figures, the sources' scores too."""
 
     documents: int
     rows: dict[str, LabelScores]
     errors: list[SpanError] = field(default_factory=list)
+    sources: Any = None  # an evaluate_sources.SourceScores where the gold has sources
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able summary (errors included with their text)."""
-        return {
+        out = {
             "documents": self.documents,
             "rows": {k: v.to_dict() for k, v in self.rows.items()},
             "errors": [
@@ -118,6 +120,9 @@ class EvalReport:
                 for e in self.errors
             ],
         }
+        if self.sources is not None:
+            out["sources"] = self.sources.to_dict()
+        return out
 
 
 def _round(x: float | None) -> float | None:
@@ -179,7 +184,12 @@ def evaluate_documents(
     """Score predicted spans against gold; gold is (text, spans) per document."""
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold documents but {len(predicted)} predicted")
-    pairs = [(list(g), list(p)) for (_, g), p in zip(gold, predicted, strict=True)]
+    # Source spans are scored through the links that name them (`report.sources`): a
+    # source that is also an entity is labelled as the entity, so a SOURCE row would miss it.
+    pairs = [
+        ([s for s in g if s.label != SOURCE_LABEL], [s for s in p if s.label != SOURCE_LABEL])
+        for (_, g), p in zip(gold, predicted, strict=True)
+    ]
     labels = sorted({s.label for g, p in pairs for s in (*g, *p)})
     rows: dict[str, LabelScores] = {}
     groups: list[tuple[str, set[str], bool]] = [
@@ -195,7 +205,10 @@ def evaluate_documents(
             continue
         docs = [(_select(g, selected), _select(p, selected)) for g, p in pairs]
         rows[name] = _score(name, docs, is_casualty)
-    return EvalReport(len(pairs), rows, _errors(gold, pairs))
+    from .evaluate_sources import has_sources, score_sources  # it builds on PRF above
+
+    sources = score_sources(gold, predicted) if has_sources(gold) else None
+    return EvalReport(len(pairs), rows, _errors(gold, pairs), sources)
 
 
 def _errors(
@@ -207,6 +220,21 @@ def _errors(
         out += [SpanError(i, "missed", s, s.text_in(text)) for s in g if _key(s) not in pk]
         out += [SpanError(i, "spurious", s, s.text_in(text)) for s in p if _key(s) not in gk]
     return out
+
+
+def render_sources(report: EvalReport) -> str | None:
+    """One line on who reported the figures, where the gold says: attribution accuracy on
+    exactly found casualty spans (overlap, then exact offsets) and claim-level P/R/F1."""
+    s = report.sources
+    if s is None:
+        return None
+    c = s.claims
+    return (
+        f"sources: attribution {_pct(s.accuracy)} (exact offsets {_pct(s.exact_accuracy)}) on "
+        f"{s.matched} exactly found casualty spans, {s.gold_with_source} with a gold source; "
+        f"claims (label, value, source) P {_pct(c.precision)} R {_pct(c.recall)} "
+        f"F1 {_pct(c.f1)}"
+    )
 
 
 def _pct(x: float | None) -> str:
