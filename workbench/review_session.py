@@ -120,7 +120,8 @@ def rows_of(versions: Sequence[Annotation], gold: Annotation | None) -> tuple[Ro
         assert shown is not None
         kind = OWN if not has else AGREED if len(has) == len(names) else CONTESTED
         rows.append(Row(shown.span, tuple(has), kind, mine, shown.origin))
-    rows.sort(key=lambda r: (r.span.start, r.span.end, r.span.label, span_key(r.span)))
+    # Text order; of versions of the same words, the one most annotators have first.
+    rows.sort(key=lambda r: (r.span.start, r.span.end, -len(r.has), r.span.label, span_key(r.span)))
     return tuple(rows)
 
 
