@@ -30,7 +30,11 @@ def test_unloadable_model_falls_back_with_a_warning_unless_asked_for_by_name():
         suggester = build_suggester(("no_such_model_a",))
     assert any(issubclass(w.category, ModelWarning) for w in caught)
     assert suggester.version.startswith(BLANK + "+casualties-")
-    assert suggester.nlp.pipe_names == ["workbench_entities", "workbench_casualties"]
+    assert suggester.nlp.pipe_names == [
+        "workbench_entities",
+        "workbench_casualties",
+        "workbench_sources",
+    ]
     with pytest.raises(ModelError, match="no_such_model_b"):
         build_suggester(("no_such_model_b",), strict=True)
 
