@@ -7,10 +7,9 @@ around the figure. Written as CSV (`csv_lines`) or JSON lines (`json_lines`).
 
 Sentences are cut by a rule, not spaCy, so the export stays fast: a line break ends a
 sentence, and so do `.`, `!` or `?` (with closing quotes or brackets after them)
-before whitespace and an upper-case letter, a digit or an opening quote, unless the
-word before the stop is a known abbreviation ("Mr.", "Gen.", "Jan.") or one letter
-("U.S."). The figure's sentence runs from the cut before its start to the cut after
-its end.
+before whitespace and anything but a lower-case letter, unless the word before the
+stop is a known abbreviation ("Mr.", "Gen.", "Jan.") or one letter ("U.S."). The
+figure's sentence runs from the cut before its start to the cut after its end.
 
 Article text is untrusted: in the CSV, a cell a spreadsheet would run as a formula
 (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, or their full-width
@@ -100,7 +99,7 @@ ABBREVIATIONS = frozenset(
         "corp",
     ]
 )
-_STOP = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])|\n""")
+_STOP = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+[^\s])|\n""")
 
 
 def claims(
@@ -160,8 +159,10 @@ def sentence_cuts(text: str) -> list[int]:
     """Offsets where sentences start (after 0): the rule of this module's docstring."""
     cuts = []
     for m in _STOP.finditer(text):
-        if m.group() != "\n" and _abbreviation(text, m.start()):
-            continue
+        if m.group() != "\n":
+            after = text[m.end() :].lstrip()[:1]
+            if after.islower() or _abbreviation(text, m.start()):
+                continue  # "3 p.m. on Monday", "Mr. Ali"
         cuts.append(m.end())
     return cuts
 
