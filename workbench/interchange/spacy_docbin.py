@@ -123,7 +123,7 @@ def build_doc(
     for s in spans:
         if (s.start, s.end, s.label) not in placed:
             dropped.append((s, "only whitespace after tokenization"))
-        elif not all_in_ents and s.label == SOURCE_LABEL:
+        elif not all_in_ents and s.label == SOURCE_LABEL and not is_casualty(s, casualty_labels):
             unlinked.append(s)
         elif all_in_ents or not is_casualty(s, casualty_labels):
             ents.append(s)
