@@ -19,6 +19,7 @@ from workbench.roles import ADMIN, ANNOTATOR, AUDITOR, REVIEWER
 from workbench.store import NewDocument, Store
 from workbench.tui.app import make_review_app
 from workbench.tui.screens.review import AnnotatorChooser, QueueScreen, ReviewScreen
+from workbench.tui.widgets.document_view import DocumentView
 from workbench.tui.widgets.review_history import HistoryPane
 from workbench.tui.widgets.review_spans import ReviewSpanList
 
@@ -349,7 +350,45 @@ async def test_a_reviewer_who_annotated_the_document_cannot_review_it(db):
         assert db_snapshot(db) == before
 
 
+async def test_hostile_article_and_names_are_shown_literally(tmp_path):
+    """Markup, ESC, C1 and bidi controls in the article, a label and an annotator's
+    name: shown as visible glyphs (DocumentView and display.visible, reused), never
+    parsed as markup, and the spans still take and submit."""
+    from .test_snapshots import HOSTILE
+
+    db = tmp_path / "h.db"
+    tag = _span(HOSTILE, "[/x]", "ORG")
+    with Store(db) as store:
+        store.add_documents([NewDocument(HOSTILE, {}, "hostile")])
+        _submit(store, 1, "amira", [tag, _span(HOSTILE, "Kabul", "GPE")])
+        _submit(store, 1, "[b]eve\x1b[31m", [tag.with_(label="[link=x]L\x9b")])
+    app = app_on(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_first(pilot)
+        shown = screen.query_one(DocumentView).shown_text
+        listed = "\n".join(screen.query_one(ReviewSpanList).lines)
+        header = screen.query_one("#review-header").render().plain
+        for text in (shown, listed, header, screen.query_one(HistoryPane).text):
+            assert not {"\x1b", "\x9b", "\u202e"} & set(text)
+        assert "[/x]" in shown and "[link=https://evil.example]" in shown
+        assert "[link=x" in listed and "[b]eve\u241b[31m" in header  # labels cut at 7
+        await focus_row(pilot, tag)
+        await pilot.press("a", "s")
+        await pilot.pause()
+        assert app.is_running
+    with Store(db) as store:
+        [gold] = store.annotations(statuses=(REVIEWED,))
+        assert [s.text_in(HOSTILE) for s in gold.gold_spans()] == ["[/x]"]
+
+
 # ---- who may open it ---------------------------------------------------------------
+
+
+def test_no_database_is_an_error_and_creates_nothing(tmp_path):
+    missing = tmp_path / "none.db"
+    result = CliRunner().invoke(cli, ["--db", str(missing), "review"])
+    assert result.exit_code == 2 and "no database at" in result.output
+    assert not missing.exists()
 
 
 @pytest.fixture
