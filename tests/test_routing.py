@@ -47,6 +47,20 @@ def test_an_expired_claim_sends_the_document_back_to_the_queue(store):
     assert store.claim_next_document("bob", 1, HOUR) == 1
 
 
+def test_the_next_document_key_is_routed(store):
+    """Browsing on with `n` under overlap 1 skips a document a colleague holds, lands
+    on the annotator's own or a free one (and claims it)."""
+    _docs(store, 4)
+    assert store.claim_next_document("amira", 1, HOUR) == 1
+    assert store.claim_next_document("bob", 1, HOUR) == 2  # amira holds 1
+    store.open_annotation(2, "bob")
+    assert store.claim_document_after("amira", 1, HOUR, 1) == 3  # 2 is bob's
+    assert store.claimants(3) == ["amira"]
+    assert store.claim_document_after("bob", 1, HOUR, 0) == 2  # his own, not amira's 1
+    assert store.claim_document_after("bob", 1, HOUR, 2) == 4  # 3 is amira's claim now
+    assert store.claim_document_after("amira", 1, HOUR, 4) is None
+
+
 def test_config_reads_and_shows_overlap(tmp_path):
     path = tmp_path / "workbench.toml"
     path.write_text("[workbench]\noverlap = 2\nclaim_minutes = 10\n", encoding="utf-8")

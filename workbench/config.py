@@ -17,6 +17,7 @@ from typing import Any
 from .model import SOURCE_RELATION, link_key
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
+RULER_LEARNS_FROM = ("auto", "submitted", "reviewed")
 USER_CONFIG_NAME = "workbench.toml"
 # What `s` does when suggestions are still pending: ask, accept them, or leave them out.
 PENDING_ON_SUBMIT = ("ask", "accept", "drop")
@@ -66,6 +67,10 @@ class Config:
     # Task routing: each document goes to `overlap` annotators (0: everyone does every
     # document); a claim on a document opened and left expires after `claim_minutes`.
     overlap: int = 0
+    # What the gold ruler learns from: "submitted" (every annotator's gold) or
+    # "reviewed" (only adjudicated gold); "auto" is reviewed when overlap is above 1,
+    # so double annotation stays independent.
+    ruler_learns_from: str = "auto"
     claim_minutes: float = 30.0
     path: Path | None = None
 
@@ -76,6 +81,13 @@ class Config:
     @property
     def entity_labels(self) -> tuple[str, ...]:
         return tuple(name for name, spec in self.labels.items() if spec.kind == "entity")
+
+    @property
+    def ruler_reviewed_only(self) -> bool:
+        """Whether the gold ruler learns only from reviewed gold (see ruler_learns_from)."""
+        if self.ruler_learns_from == "auto":
+            return self.overlap > 1
+        return self.ruler_learns_from == "reviewed"
 
     def annotator_name(self) -> str:
         return self.annotator or os.environ.get("WORKBENCH_ANNOTATOR") or _login()
@@ -153,6 +165,11 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         raise ConfigError(f"{where}: [workbench] overlap must be a whole number, 0 or more")
     if not isinstance(claim_minutes, int | float) or claim_minutes <= 0:
         raise ConfigError(f"{where}: [workbench] claim_minutes must be a number above 0")
+    learns = str(main.get("ruler_learns_from", "auto"))
+    if learns not in RULER_LEARNS_FROM:
+        raise ConfigError(
+            f"{where}: [workbench] ruler_learns_from must be one of {', '.join(RULER_LEARNS_FROM)}"
+        )
     return Config(
         database=str(main.get("database", "annotations.db")),
         model=str(main.get("model", "en_core_web_sm")),
@@ -166,6 +183,7 @@ def _build(data: dict[str, Any], path: Path | None) -> Config:
         keys={str(k): str(v) for k, v in data.get("keys", {}).items()},
         pending_on_submit=pending,
         overlap=overlap,
+        ruler_learns_from=learns,
         claim_minutes=float(claim_minutes),
         path=path,
     )

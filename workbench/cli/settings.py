@@ -37,6 +37,8 @@ def config_show(ctx: Context) -> None:
     say(f"model:       {c.model} (fallbacks: {', '.join(c.model_fallbacks) or 'none'})")
     routing = f"{c.overlap} annotator(s) per document" if c.overlap else "0 (everyone, every one)"
     say(f"overlap:     {routing}; claims expire after {c.claim_minutes:g} min")
+    learns = "reviewed gold only" if c.ruler_reviewed_only else "submitted and reviewed gold"
+    say(f"gold ruler:  learns from {learns} (ruler_learns_from = {c.ruler_learns_from})")
     say(f"relations:   {', '.join(c.relations)} (casualty span -> the span it links to)")
     for spec in c.labels.values():
         say(f"  [{spec.key}] {spec.name:<8} {spec.kind:<8} {spec.color}  {spec.description}")

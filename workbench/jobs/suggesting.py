@@ -31,10 +31,14 @@ OnFailure = Callable[[Failure], None]
 
 def gold_patterns(store: Store, config: Config) -> list[tuple[str, str]]:
     """(label, text) of entities annotators confirmed in `store`: the gold ruler's patterns
-    (a single common word only once two documents confirm it, never an age as DATE)."""
+    (a single common word only once two documents confirm it, never an age as DATE; only
+    reviewed gold when double annotation must stay independent, see ruler_learns_from)."""
     from ..nlp.gold_ruler import learned_patterns
 
-    return learned_patterns(store.confirmed_entity_support(exclude_labels=config.casualty_labels))
+    support = store.confirmed_entity_support(
+        exclude_labels=config.casualty_labels, reviewed_only=config.ruler_reviewed_only
+    )
+    return learned_patterns(support)
 
 
 def store_suggester(store: Store, config: Config, model: str | None = None) -> Suggester:

@@ -16,6 +16,7 @@ from ..model import (
     REVIEWED,
     SKIPPED,
     SOURCE_ANNOTATOR,
+    SOURCE_GOLD_RULER,
     SOURCE_RELATION,
     SUBMITTED,
     AnnotatedSpan,
@@ -43,6 +44,19 @@ from .base import (
     _now,
     _refuse_reviewed,
     _span,
+)
+
+# Double annotation stays independent: a gold-ruler suggestion (an entity text some
+# annotator confirmed) is not offered on a document where a colleague marked that same
+# text with that label, since there it would be their work, not the model's.
+_NOT_A_COLLEAGUES = (
+    f" AND NOT (suggester = '{SOURCE_GOLD_RULER}' AND EXISTS (SELECT 1 FROM annotations oa"
+    " JOIN annotation_spans o ON o.annotation_id = oa.id JOIN documents d ON d.id = oa.doc_id"
+    " WHERE oa.doc_id = suggestions.doc_id AND oa.annotator != ? AND o.label = suggestions.label"
+    f" AND o.status != '{REJECTED}'"
+    ' AND o."end" - o.start = suggestions."end" - suggestions.start'
+    ' AND substr(d.text, o.start + 1, o."end" - o.start)'
+    ' = substr(d.text, suggestions.start + 1, suggestions."end" - suggestions.start)))'
 )
 
 
@@ -115,20 +129,23 @@ class AnnotatingMixin(StoreBase):
                 conn.execute(
                     'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
                     ' status, origin) SELECT ?, start, "end", label, attrs, ?, suggester'
-                    ' FROM suggestions WHERE doc_id = ? GROUP BY start, "end", label'
-                    ' ORDER BY start, "end"',
-                    (annotation_id, PENDING, doc_id),
+                    f" FROM suggestions WHERE doc_id = ?{_NOT_A_COLLEAGUES}"
+                    ' GROUP BY start, "end", label ORDER BY start, "end"',
+                    (annotation_id, PENDING, doc_id, annotator),
                 )
                 self._event(conn, annotator, "open", doc_id=doc_id, annotation_id=annotation_id)
         return self.annotation(annotation_id)
 
-    def _suggested(self, conn: sqlite3.Connection, doc_id: int) -> list[AnnotatedSpan]:
-        """The document's distinct suggestions (by start, end and label) as pending spans."""
+    def _suggested(
+        self, conn: sqlite3.Connection, doc_id: int, annotator: str
+    ) -> list[AnnotatedSpan]:
+        """The document's distinct suggestions (by start, end and label) as pending
+        spans, none of them a colleague's work (see _NOT_A_COLLEAGUES)."""
         rows = _fetch(
             conn,
             'SELECT start, "end", label, attrs, suggester FROM suggestions WHERE doc_id = ?'
-            ' GROUP BY start, "end", label ORDER BY start, "end"',
-            (doc_id,),
+            f'{_NOT_A_COLLEAGUES} GROUP BY start, "end", label ORDER BY start, "end"',
+            (doc_id, annotator),
         )
         return [
             AnnotatedSpan(0, _span(r, source=r["suggester"]), PENDING, r["suggester"]) for r in rows
@@ -454,7 +471,7 @@ class AnnotatingMixin(StoreBase):
                     known.add((s.span.start, s.span.end, s.span.label))
             added = [
                 replace(s, id=_insert_span(conn, annotation_id, s))
-                for s in self._suggested(conn, ann["doc_id"])
+                for s in self._suggested(conn, ann["doc_id"], annotator)
                 if (s.span.start, s.span.end, s.span.label) not in known
             ]
             if added:

@@ -63,21 +63,27 @@ class GoldMixin(StoreBase):
         return sorted((label, text) for text, label in best.items())
 
     def confirmed_entity_support(
-        self, exclude_labels: Sequence[str] = (), exclude_hashes: Sequence[str] = ()
+        self,
+        exclude_labels: Sequence[str] = (),
+        exclude_hashes: Sequence[str] = (),
+        *,
+        reviewed_only: bool = False,
     ) -> list[tuple[str, str, int]]:
-        """(label, text, documents) of entity spans in submitted or reviewed gold: each
-        text with the label given in the most documents, and in how many documents it
-        was confirmed with that label; documents whose hash is in `exclude_hashes` left
-        out (a gold ruler must not learn from the documents it is scored on)."""
+        """(label, text, documents) of entity spans in submitted or reviewed gold (only
+        reviewed, when asked): each text with the label given in the most documents, and
+        in how many documents it was confirmed with that label; documents whose hash is
+        in `exclude_hashes` left out (a gold ruler must not learn from the documents it
+        is scored on)."""
         labels = ",".join("?" * len(exclude_labels)) or "''"
         hashes = ",".join("?" * len(exclude_hashes)) or "''"
+        statuses = (REVIEWED, REVIEWED) if reviewed_only else (SUBMITTED, REVIEWED)
         rows = self._rows(
             'SELECT s.label, substr(d.text, s.start + 1, s."end" - s.start) AS text,'
             " count(DISTINCT a.doc_id) AS n FROM annotation_spans s"
             " JOIN annotations a ON a.id = s.annotation_id JOIN documents d ON d.id = a.doc_id"
             f" WHERE s.status = ? AND a.status IN (?, ?) AND s.label NOT IN ({labels})"
             f" AND d.hash NOT IN ({hashes}) GROUP BY 1, 2 ORDER BY n DESC, 1, 2",
-            [ACCEPTED, SUBMITTED, REVIEWED, *exclude_labels, *exclude_hashes],
+            [ACCEPTED, *statuses, *exclude_labels, *exclude_hashes],
         )
         best: dict[str, tuple[str, int]] = {}
         for r in rows:

@@ -32,6 +32,23 @@ ORDER BY d.id LIMIT 1
 """
 
 
+# Browsing on (the "next document" key): the next document that is the annotator's
+# own, or that they may take under the overlap.
+_AFTER = f"""
+SELECT d.id FROM documents d
+WHERE d.id > :after
+  AND (EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = d.id AND a.annotator = :me)
+       OR (SELECT count(*) FROM annotations a
+            WHERE a.doc_id = d.id AND a.annotator != :me AND a.status IN ({_DONE}))
+        + (SELECT count(*) FROM claims c
+            WHERE c.doc_id = d.id AND c.annotator != :me AND c.expires_at > :now
+              AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = c.doc_id
+                              AND a.annotator = c.annotator AND a.status IN ({_DONE})))
+        < :overlap)
+ORDER BY d.id LIMIT 1
+"""
+
+
 class RoutingMixin(StoreBase):
     def claim_next_document(self, annotator: str, overlap: int, claim_s: float) -> int | None:
         """The document this annotator should do next under `overlap`, claimed for
@@ -60,6 +77,32 @@ class RoutingMixin(StoreBase):
                 "INSERT INTO claims (doc_id, annotator, expires_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (doc_id, annotator) DO UPDATE SET expires_at = excluded.expires_at",
                 (row[0], annotator, expires),
+            )
+            return int(row[0])
+
+    def claim_document_after(
+        self, annotator: str, overlap: int, claim_s: float, after: int
+    ) -> int | None:
+        """The next document after `after` this annotator may open under `overlap`:
+        one of their own, or one fewer than `overlap` others have done or claimed
+        (claimed for `claim_s` seconds). None: there is none."""
+        now = datetime.now(UTC)
+        query = {
+            "me": annotator,
+            "now": now.isoformat(timespec="milliseconds"),
+            "overlap": overlap,
+            "after": after,
+        }
+        expires = (now + timedelta(seconds=claim_s)).isoformat(timespec="milliseconds")
+        with self._write() as conn:
+            row = conn.execute(_AFTER, query).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "INSERT INTO claims (doc_id, annotator, expires_at) SELECT ?, ?, ? WHERE NOT"
+                " EXISTS (SELECT 1 FROM annotations WHERE doc_id = ? AND annotator = ?)"
+                " ON CONFLICT (doc_id, annotator) DO UPDATE SET expires_at = excluded.expires_at",
+                (row[0], annotator, expires, row[0], annotator),
             )
             return int(row[0])
 

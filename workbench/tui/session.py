@@ -490,8 +490,16 @@ class Session:
         self.open(doc_id)
 
     def next(self) -> None:
+        """The next document; with a team's routing, the next one that is yours or that
+        you may take (claimed as you open it), never one that has its annotators."""
         annotation = self._require()
-        doc_id = self.store.document_after(annotation.document.id)
+        if self.config.overlap:
+            claim_s = self.config.claim_minutes * 60
+            doc_id = self.store.claim_document_after(
+                self.annotator, self.config.overlap, claim_s, annotation.document.id
+            )
+        else:
+            doc_id = self.store.document_after(annotation.document.id)
         if doc_id is None:
             raise ActionRefused("this is the last document")
         self.open(doc_id)
