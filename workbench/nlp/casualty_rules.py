@@ -30,7 +30,13 @@ from .casualty_context import (
 )
 from .casualty_labels import INJURED, label_parsed
 from .casualty_numbers import scan
-from .casualty_window import adjacent_label, condition_after, following_label, window_label
+from .casualty_window import (
+    adjacent_label,
+    condition_after,
+    counts_a_collective,
+    following_label,
+    window_label,
+)
 
 
 def find_casualties(doc: Doc) -> list[Span]:
@@ -43,7 +49,7 @@ def find_casualties(doc: Doc) -> list[Span]:
             continue
         if difference(doc, qual_start, end) or searched_for(doc, qual_start):
             continue
-        if partitive_whole(doc, qual_start, end):
+        if partitive_whole(doc, qual_start, end) or counts_a_collective(doc, start, end):
             continue
         label = INJURED if condition_after(doc, end) else adjacent_label(doc, qual_start, end)
         if label is None and blocked(doc, qual_start, end):
@@ -119,7 +125,7 @@ def _register_extensions() -> None:
 
 # Stored with every suggestion: bump it when the rules change, so `workbench suggest`
 # recomputes documents suggested by older rules.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 
 class CasualtyFinder:

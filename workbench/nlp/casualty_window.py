@@ -26,6 +26,25 @@ _OBJECT_BLOCKERS = BLOCKERS | {"forced", "affected"}
 _FOLLOWING = {"killed", "dead", "died", "wounded", "injured", "hurt", "slain"}
 
 
+# Nouns of a group of people counted as one: "seven members of one family" counts the
+# members, not the family ("one family" is no count of people).
+COLLECTIVES = {
+    "family", "families", "household", "households", "clan", "clans", "tribe", "tribes",
+    "community", "communities", "generation", "generations",
+}  # fmt: skip
+
+
+def counts_a_collective(doc: Doc, start: int, end: int) -> bool:
+    """The number at [start, end) counts groups, not people: "one family", "two households",
+    "three extended families"."""
+    after = [t for t in doc[end : min(end + 2, len(doc))] if not t.is_space]
+    if not after:
+        return False
+    if after[0].lower_ in COLLECTIVES:
+        return True
+    return len(after) > 1 and after[0].pos_ in ("ADJ", "") and after[1].lower_ in COLLECTIVES
+
+
 def _with_injuries(doc: Doc, end: int) -> bool:
     """ "rescued 11 people with minor injuries" (token window)."""
     after = [t.lower_ for t in doc[end : end + 5]]
@@ -71,6 +90,12 @@ def following_label(doc: Doc, end: int) -> str | None:
     return None
 
 
+def _among(doc: Doc, end: int, k: int) -> bool:
+    """ "... were among those who ...", "... among the people that ...": right before `k`."""
+    words = [t.lower_ for t in doc[max(end, k - 3) : k]]
+    return "among" in words and words[-1] in ("those", "people", "others", "victims", "ones")
+
+
 def window_label(
     doc: Doc, start: int, end: int, right: int = 6, left: int = 4, *, line: bool = False
 ) -> str | None:
@@ -104,8 +129,13 @@ def window_label(
                 break
             k, stop = close + 1, min(close + 1 + 4, hard_stop)
             continue
+        if tok.lower_ in ("who", "that") and _among(doc, end, k):
+            k += 1  # "two policemen were among those who drowned": the group's predicate
+            continue
         if tok.lower_ in WINDOW_BREAKS or (is_number_token(tok) and k > end):
-            break
+            if not (is_number_token(tok) and counts_a_collective(doc, k, k + 1)):
+                break
+            stop = min(stop + 3, hard_stop)  # "of one extended family": look past the group
         if word_label(tok):
             return word_label(tok)
         k += 1
