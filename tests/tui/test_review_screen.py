@@ -327,6 +327,23 @@ async def test_history_pane_shows_who_changed_what_before_and_after(db):
         )
 
 
+async def test_help_lists_the_review_keys_and_the_queue_shows_a_draft(db):
+    app = app_on(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        for line in ("a t       Take version", "T         Take annotator", "s         Submit gold"):
+            assert f" {line}\n" in text
+        assert "4 GPE" in str(app.screen.query_one("#help-labels").render()).replace("\u2588 ", "")
+        await pilot.press("escape")  # close the help
+        await pilot.press("a", "escape")  # take a version, back to the queue
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        assert "draft" in app.screen.query_one("#queue").options[0].prompt.plain
+
+
 async def test_undo_puts_the_last_decision_back(db):
     app = app_on(db)
     async with app.run_test(size=SIZE) as pilot:

@@ -158,6 +158,8 @@ class QueueScreen(_Guarded, Screen[None]):
         self.show_queue()
 
     def on_screen_resume(self) -> None:
+        """Back from a document: read the queue again (drafts, reviews since)."""
+        self.guarded(self.session.refresh_queue)
         self.show_queue()
 
     def show_queue(self) -> None:
@@ -320,6 +322,9 @@ class ReviewScreen(_Guarded, Screen[None]):
                 f"  \u2502 {one_line(', '.join(s.annotators), 28)}",
                 f"  \u2260{contested}  gold {in_gold}",
             ]
+            if s.others:  # reviewed gold by other reviewers: theirs stays theirs
+                others = ", ".join(a.annotator for a in s.others)
+                parts.append((f"  also reviewed by {one_line(others, 20)}", "dim"))
         if self.mode == SELECT:
             parts += ["  ", (" SELECT ", "bold reverse")]
         self.query_one("#review-header", Static).update(Content.assemble(*parts))
