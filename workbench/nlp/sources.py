@@ -14,7 +14,7 @@ the source mentions go to `doc.spans[sources_key]`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -65,12 +65,25 @@ class Mention:
     verb: int  # the reporting word's token index (for "nearest before")
 
 
+class Namings:
+    """The doc's naming mentions, found the first time a pronoun needs them."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._mentions: list[Mention] | None = None
+
+    def __iter__(self) -> Iterator[Mention]:
+        if self._mentions is None:
+            self._mentions = _naming_mentions(self.doc)
+        return iter(self._mentions)
+
+
 def find_sources(doc: Doc, figures: Iterable[Span]) -> list[tuple[Span, Span | None]]:
     """Each figure with its source mention (a Span over the doc), or None."""
     figures = list(figures)
     if not doc.has_annotation("DEP"):
         return [(f, None) for f in figures]
-    namings = _naming_mentions(doc)
+    namings = Namings(doc)
     out = []
     for fig in figures:
         mention = _source_of(doc, fig, namings)
@@ -81,7 +94,7 @@ def find_sources(doc: Doc, figures: Iterable[Span]) -> list[tuple[Span, Span | N
 # ---- the reporting construction that reaches a figure ------------------------------------
 
 
-def _source_of(doc: Doc, fig: Span, namings: list[Mention]) -> tuple[int, int] | None:
+def _source_of(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
     tok = fig.root
     seen: set[int] = set()
     child = tok
@@ -119,7 +132,7 @@ def hard_break(doc: Doc, i: int, j: int) -> bool:
     return False
 
 
-def _at(node: Token, came_from: Token, fig: Span, namings: list[Mention]):
+def _at(node: Token, came_from: Token, fig: Span, namings: Namings):
     """The source a reporting construction at `node` gives the figure below `came_from`:
     token bounds, None (reported, but by nobody named: stop), or False (look higher)."""
     doc = node.doc
@@ -167,7 +180,7 @@ def _clause_between(node: Token, came_from: Token, other: Token) -> bool:
     return False
 
 
-def _sentence_reporter(doc: Doc, fig: Span, namings: list[Mention]):
+def _sentence_reporter(doc: Doc, fig: Span, namings: Namings):
     """A reporting clause of the sentence the parse did not attach to the figure: a
     trailing "..., officials said." or "..., according to X." after it, or a leading
     "According to X, ..." before it."""
@@ -198,7 +211,7 @@ def _leading(doc: Doc, tok: Token) -> bool:
 _PUBLISH = {"publish", "release", "compile", "issue", "cite", "report", "provide"}
 
 
-def _reporting(verb: Token, came_from: Token, namings: list[Mention]):
+def _reporting(verb: Token, came_from: Token, namings: Namings):
     lemma = verb.lemma_.lower()
     via = came_from.dep_
     if lemma in TOLL_VERBS:
@@ -234,7 +247,7 @@ def _is_side_reporter(verb: Token) -> bool:
     return not any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > verb.i for c in verb.children)
 
 
-def _speaker(verb: Token, namings: list[Mention]):
+def _speaker(verb: Token, namings: Namings):
     """Who a reporting verb names as speaking: its subject, the agent of a passive, the
     object of "quoted X as saying", the subject of the verb an infinitive hangs on."""
     lemma = verb.lemma_.lower()
@@ -283,7 +296,7 @@ def _subject(verb: Token) -> Token | None:
     return min(subjects, key=lambda c: abs(c.i - verb.i)) if subjects else None
 
 
-def _according_to(tok: Token, namings: list[Mention]):
+def _according_to(tok: Token, namings: Namings):
     """The source of an "according to X" phrase at `tok`, else None."""
     if tok.lower_ != "according":
         return None
@@ -316,14 +329,14 @@ def _first(tok: Token, deps: Iterable[str]) -> Token | None:
 # ---- naming mentions and pronouns ---------------------------------------------------------
 
 
-def _name(head: Token, namings: list[Mention]) -> tuple[int, int] | None:
+def _name(head: Token, namings: Namings) -> tuple[int, int] | None:
     """The mention of `head`: its own words, or for a pronoun the nearest naming mention."""
     if is_pronoun(head):
         return _antecedent(head, namings)
     return mention_bounds(head)
 
 
-def _antecedent(pron: Token, namings: list[Mention]) -> tuple[int, int] | None:
+def _antecedent(pron: Token, namings: Namings) -> tuple[int, int] | None:
     """The nearest naming mention before a pronoun: an earlier named source, else the
     nearest earlier subject that can be what the pronoun names (a person for "he")."""
     person = pron.lower_ in PERSON_PRONOUNS
@@ -373,7 +386,7 @@ def _naming_mentions(doc: Doc) -> list[Mention]:
 # ---- quotes -------------------------------------------------------------------------------
 
 
-def _quote_speaker(doc: Doc, fig: Span, namings: list[Mention]) -> tuple[int, int] | None:
+def _quote_speaker(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
     """The speaker named next to the quote that holds the figure: '“...N...,” said X' or
     'X said: “...N...”', the quote perhaps over several sentences of one paragraph."""
     text = doc.text
