@@ -328,8 +328,8 @@ def summarize(event: Event, text: str) -> str:
     if action in _REVIEW_ACTIONS:
         take = notes.get("take")
         who = ", ".join(one_line(str(n), 16) for n in take) if isinstance(take, list) else ""
-        what = _REVIEW_ACTIONS[action].format(who=who or "?")
-        return f"{what}: {_spans_words(old, text)} -> {_spans_words(new, text)}"
+        decision = _REVIEW_ACTIONS[action].format(who=who or "?")
+        return f"{decision}: {_spans_words(old, text)} -> {_spans_words(new, text)}"
     if action == "submit_review":
         return f"submit reviewed gold, {notes.get('gold_spans', '?')} span(s)"
     if action == "adjudicate":

@@ -28,7 +28,7 @@ from ...config import Config
 from ...review import one_line
 from ...review_session import AGREED, CONTESTED, STORE_FAILURES, ActionRefused, ReviewSession
 from ..bindings import NORMAL, SELECT, SELECT_BINDINGS, SPAN_BINDINGS, label_bindings, modes_of
-from ..display import safe_color, visible
+from ..display import Palette, safe_color, visible
 from ..messages import ActionFailed, SpanClicked
 from ..widgets.bars import DetailBar
 from ..widgets.document_view import DocumentView
@@ -39,8 +39,8 @@ from .forms import CasualtyForm
 from .help import HelpScreen, KeyDisplay, _keys_section, keys_shown
 
 # The annotator's keys that mean the same here (same ids, so a [keys] remap applies).
-_SHARED = ("span.next", "span.previous", "span.start_earlier", "span.start_later")
-_SHARED += ("span.end_earlier", "span.end_later", "span.edit", "mode.select")
+_SHARED = {"span.next", "span.previous", "span.start_earlier", "span.start_later"}
+_SHARED |= {"span.end_earlier", "span.end_later", "span.edit", "mode.select"}
 EDIT_BINDINGS = [b for b in SPAN_BINDINGS if b.id in _SHARED]
 
 REVIEW_BINDINGS = [
@@ -126,7 +126,7 @@ class _Guarded:
     def failed(self, error: Exception) -> None:
         message = ActionFailed(" ".join(str(error).split()) or type(error).__name__)
         self.post_message(message)  # type: ignore[attr-defined]
-        with contextlib.suppress(STORE_FAILURES):  # even reading fails: keep what is drawn
+        with contextlib.suppress(*STORE_FAILURES):  # even reading fails: keep what is drawn
             self.session.resync()
 
     def guarded(self, method: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
@@ -259,7 +259,8 @@ class ReviewScreen(_Guarded, Screen[None]):
         super().__init__()
         self.session, self.config = session, config
         self.labels = list(config.labels)
-        self.palette = ReviewPalette.of((s.name, s.color) for s in config.labels.values())
+        colors = Palette.of((s.name, s.color) for s in config.labels.values()).colors
+        self.palette = ReviewPalette(colors)
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-header")
