@@ -203,3 +203,29 @@ def test_the_dev_gold_as_a_claims_table(tmp_path):
         assert row["source_label"] == (SOURCE_LABEL if source else "")
         assert text[start:end] in row["sentence"]
         assert "\n" not in row["sentence"]
+
+
+def test_standard_output_shows_control_characters_as_glyphs(tmp_path):
+    db = tmp_path / "esc.db"
+    text = "\x1b]52;c;aGk=\x07Police said 4 died."
+    with Store(db) as store:
+        start = text.index("4")
+        annotate(
+            store, text, [Span(start, start + 1, "KILLED", {"value": 4, "qualifier": "exact"})], "a"
+        )
+    result = run(db, "export", "--format", "claims")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert result.stdout.startswith('"doc_id",') and '"4","exact","4"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--jsonl"], "--jsonl"),
+        (["--format", "jsonl", "--doccano-relations"], "--doccano-relations"),
+    ],
+)
+def test_a_format_option_with_another_format_is_refused(db, args, flag):
+    result = run(db, "export", *args)
+    assert result.exit_code == 2 and flag in result.output

@@ -116,6 +116,12 @@ def export(
     from ..jobs.export import Selection, count_selected
     from ..jobs.export import export as run_export
 
+    if claims_jsonl and fmt != "claims":
+        raise click.UsageError(
+            "--jsonl is for --format claims (the jsonl format is --format jsonl)"
+        )
+    if doccano_relations and fmt != "doccano":
+        raise click.UsageError("--doccano-relations is for --format doccano")
     selection = Selection(gold, only_annotator, include_flagged, include_skipped, statuses)
     with errors_reported(), ctx.existing_store() as store:
         total = count_selected(store, selection)
