@@ -159,6 +159,35 @@ CONSTRUCTIONS = [
         "The government said 5 people died, while rebels said 40 were killed.",
         {"5": "government", "40": "rebels"},
     ),
+    # more reporting: in a statement, to the press, in a report, a tally, a claim
+    ("Five soldiers died in the clash, the army said in a statement on Sunday.", {"Five": "army"}),
+    ("In its latest report, the UN said 400 civilians were killed in May.", {"400": "UN"}),
+    ("The group's figures put the toll at 1,200.", {"1,200": "group"}),
+    (
+        "At least 70 people have been killed in the violence, according to a Reuters tally.",
+        {"At least 70": "Reuters"},
+    ),
+    (
+        "Rebels said they had killed 50 soldiers, a claim that could not be verified.",
+        {"50": "Rebels"},
+    ),
+    (
+        "The fire department said two firefighters were injured and one resident died.",
+        {"two": "fire department", "one": "fire department"},
+    ),
+    (
+        "Dr. Ali Hassan, the hospital director, said: “At least 15 people have died.”",
+        {"At least 15": "Dr. Ali Hassan"},
+    ),
+    (
+        "The official death toll stands at 43, but activists say more than 100 people have died.",
+        {"43": None, "more than 100": "activists"},
+    ),
+    ("A Reuters witness saw 10 bodies.", {"10": None}),
+    (
+        "At least 13 people were killed in the blast, which police said was caused by a gas leak.",
+        {"At least 13": None},
+    ),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

@@ -219,7 +219,9 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
             return False
     elif lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS:
         return False
-    if via in ("conj", "cc") and not (lemma in OBJECT_VERBS and _elliptical(came_from)):
+    if via in ("conj", "cc") and not (
+        (lemma in OBJECT_VERBS and _elliptical(came_from)) or _second_reported(verb, came_from)
+    ):
         return False  # a coordinated clause is not what the verb reports
     if lemma in _CLAUSE_ONLY and via in ("dobj", "attr", "oprd", "nsubj"):
         return False
@@ -230,6 +232,17 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
     if lemma == "count" and via not in ("ccomp", "dobj"):
         return False
     return _speaker(verb, namings)
+
+
+def _second_reported(verb: Token, clause: Token) -> bool:
+    """ "said two were injured and one resident died": the parse hung the second reported
+    clause on the verb; "and" with no comma after a reported clause joins it to that one."""
+    doc = verb.doc
+    reported = [c for c in verb.children if c.dep_ == "ccomp" and verb.i < c.i < clause.i]
+    if not reported or clause.lemma_.lower() in CLAUSE_VERBS:
+        return False
+    joins = [t for t in doc[reported[-1].i : clause.left_edge.i] if t.dep_ == "cc"]
+    return bool(joins) and joins[-1].lower_ == "and" and doc[joins[-1].i - 1].text != ","
 
 
 def _elliptical(clause: Token) -> bool:
