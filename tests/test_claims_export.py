@@ -47,7 +47,7 @@ TWELVE = with_link(at("12", "KILLED", value=12, qualifier="exact"), SMITH)
 MINUS = with_link(at("-3", "INJURED", value=3, qualifier="exact"), FORMULA)
 FORTY = with_link(at("At least 40", "KILLED", value=40, qualifier="at_least"), OFFICIALS)
 SPANS = [SMITH, FORMULA, OFFICIALS, TWELVE, MINUS, FORTY]
-META = {"meta": {"url": "@https://news.example/a", "date": "2016-05-24"}}
+META = {"id": "a-7", "meta": {"url": "@https://news.example/a", "date": "2016-05-24"}}
 
 
 def run(db: Path, *args: str):
@@ -93,6 +93,7 @@ def test_one_row_per_casualty_figure_matching_the_gold(db, tmp_path):
         assert (int(row["figure_start"]), int(row["figure_end"])) == (span.start, span.end)
         assert row["url"] == "'@https://news.example/a" and row["date"] == "2016-05-24"
         assert row["annotator"] == "amira" and row["status"] == "submitted"
+        assert row["document"] == "a-7"
     assert [r["source"] for r in got] == ["Gen. Smith", "'" + FORMULA.text_in(TEXT), "officials"]
     assert [r["source_label"] for r in got] == ["PERSON", "SOURCE", "SOURCE"]
     assert [r["sentence"] for r in got] == [
@@ -130,7 +131,7 @@ def test_a_figure_without_a_source_has_empty_source_cells(tmp_path):
     (row,) = rows(out)
     assert row["value"] == "" and row["qualifier"] == "vague"
     assert row["source"] == row["source_label"] == row["source_start"] == ""
-    assert row["url"] == row["date"] == ""
+    assert row["url"] == row["date"] == row["document"] == ""
 
 
 def test_jsonl_rows_hold_the_values_as_they_are(db, tmp_path):
@@ -201,6 +202,7 @@ def test_the_dev_gold_as_a_claims_table(tmp_path):
         source = gold.get("source")
         assert row["source"] == (neutralised(source["text"]) if source else "")
         assert row["source_label"] == (SOURCE_LABEL if source else "")
+        assert row["document"] == by_text[text]["id"]
         assert text[start:end] in row["sentence"]
         assert "\n" not in row["sentence"]
 
@@ -229,3 +231,26 @@ def test_standard_output_shows_control_characters_as_glyphs(tmp_path):
 def test_a_format_option_with_another_format_is_refused(db, args, flag):
     result = run(db, "export", *args)
     assert result.exit_code == 2 and flag in result.output
+
+
+@pytest.mark.parametrize(
+    ("meta", "url"),
+    [
+        ({"meta": {"source": "https://news.example/b"}}, "https://news.example/b"),
+        ({"meta": {"source": "seeds/000_x.txt"}}, ""),  # a file is not an address
+        ({"link": "https://a.example", "meta": {"url": "https://b.example"}}, "https://a.example"),
+    ],
+)
+def test_the_url_comes_from_the_meta(tmp_path, meta, url):
+    db = tmp_path / "u.db"
+    with Store(db) as store:
+        annotate(
+            store,
+            "3 died.",
+            [Span(0, 1, "KILLED", {"value": 3, "qualifier": "exact"})],
+            "a",
+            **meta,
+        )
+    out = tmp_path / "u.csv"
+    assert run(db, "export", "--format", "claims", "--out", str(out)).exit_code == 0
+    assert [r["url"] for r in rows(out)] == [url]

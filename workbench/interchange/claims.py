@@ -1,9 +1,10 @@
 """The claims table: one row per casualty figure with who reported it.
 
-Each row holds the document (id, annotator, status, source URL and date where its
-meta has them), the figure (label, value, qualifier, text, offsets), its source (the
-span its SOURCE link names: text, label, offsets; empty where none) and the sentence
-around the figure. Written as CSV (`csv_lines`) or JSON lines (`json_lines`).
+Each row holds the document (our id, its own id, annotator, status, and its web
+address and date where its meta has them), the figure (label, value, qualifier,
+text, offsets), its source (the span its SOURCE link names: text, label, offsets;
+empty where none) and the sentence around the figure. Written as CSV (`csv_lines`)
+or JSON lines (`json_lines`).
 
 Sentences are cut by a rule, not spaCy, so the export stays fast: a line break ends a
 sentence, and so do `.`, `!` or `?` (with closing quotes or brackets after them)
@@ -32,6 +33,7 @@ from ..model import CASUALTY_LABELS, SOURCE_RELATION, Annotation, Span, relation
 
 COLUMNS = (
     "doc_id",
+    "document",
     "annotator",
     "status",
     "url",
@@ -48,8 +50,10 @@ COLUMNS = (
     "source_end",
     "sentence",
 )
-# Meta keys that hold an article's address or date, looked up in this order, in the
-# document's keys and then in its nested "meta" object.
+# Meta keys that hold an article's own id, address or date, looked up in this order,
+# in the document's keys and then in its nested "meta" object. A `source` is the
+# address only where it is a web address (a .txt import's is its file).
+ID_KEYS = ("id", "doc_id", "document_id", "_id")
 URL_KEYS = ("url", "source_url", "link", "href")
 DATE_KEYS = ("date", "published", "published_at", "pub_date", "datetime", "timestamp")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -114,6 +118,10 @@ def claims(
     sources = {id(r.head): r.child for r in relations(spans, (SOURCE_RELATION,))}
     cuts: list[int] | None = None
     url, date = meta_value(doc.meta, URL_KEYS), meta_value(doc.meta, DATE_KEYS)
+    if url is None:
+        origin = meta_value(doc.meta, ("source",)) or ""
+        url = origin if origin.startswith(("http://", "https://")) else None
+    ref = meta_value(doc.meta, ID_KEYS)
     rows = []
     for s in sorted(spans, key=lambda s: (s.start, s.end, s.label)):
         if not (s.label in casualty_labels or "value" in s.attrs or "qualifier" in s.attrs):
@@ -124,6 +132,7 @@ def claims(
         rows.append(
             {
                 "doc_id": doc.id,
+                "document": ref,
                 "annotator": annotation.annotator,
                 "status": annotation.status,
                 "url": url,
