@@ -422,3 +422,13 @@ def test_a_file_that_is_not_a_docbin_is_refused(tmp_path):
     bad.write_bytes(b"not msgpack at all")
     with pytest.raises(InputError, match="not a spaCy DocBin"):
         read_docbin(bad)
+
+
+def test_a_spans_own_link_and_a_relation_must_agree():
+    spans = [HUNDRED.to_json(), REUTERS.to_json(), OFFICIALS.to_json()]  # HUNDRED -> Reuters
+    same = {"text": TEXT, "spans": spans, "relations": [relation(HUNDRED, REUTERS)]}
+    (rel,) = relations(parse_record(orjson.dumps(same), "in.jsonl", 1).spans)
+    assert rel.child.text_in(TEXT) == "Reuters"
+    other = {"text": TEXT, "spans": spans, "relations": [relation(HUNDRED, OFFICIALS)]}
+    with pytest.raises(InputError, match="two SOURCE relations"):
+        parse_record(orjson.dumps(other), "in.jsonl", 1)

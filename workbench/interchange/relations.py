@@ -92,8 +92,10 @@ def with_relations(
             raise InputError(path, line, f"relation {label} links a span to itself: {short(item)}")
         for key, span in ((hk, head), (ck, child)):
             found.setdefault(key, span)
+        # A second child under one label: from this list, or from the span's own
+        # `source` object (already resolved to a span of the record).
         ref = link_of(found[hk], label)
-        if ref is not None and ref != ck and ((hk, label) in given or _linked(found, ref)):
+        if ref is not None and ref != ck and ((hk, label) in given or ref in found):
             raise InputError(
                 path,
                 line,
@@ -103,11 +105,6 @@ def with_relations(
         given.add((hk, label))
         found[hk] = with_link(found[hk], found[ck], label)
     return list(found.values())
-
-
-def _linked(found: dict[tuple[int, int, str], Span], ref: tuple[int, int, str]) -> bool:
-    """Does a link already on a span (from its own attributes) name a span of the record?"""
-    return ref in found
 
 
 def _span(item: Any, what: str, text: str, path: Path | str, line: int, labels: Labels) -> Span:
