@@ -432,3 +432,14 @@ def test_a_spans_own_link_and_a_relation_must_agree():
     other = {"text": TEXT, "spans": spans, "relations": [relation(HUNDRED, OFFICIALS)]}
     with pytest.raises(InputError, match="two SOURCE relations"):
         parse_record(orjson.dumps(other), "in.jsonl", 1)
+
+
+def test_the_fast_jsonl_read_writes_what_the_model_objects_give(linked, tmp_path):
+    from workbench.interchange.jsonl import annotation_record
+
+    out = tmp_path / "fast.jsonl"
+    run(linked, "export", "--out", str(out))
+    with Store(linked) as store:
+        slow = b"".join(orjson.dumps(annotation_record(a)) + b"\n" for a in store.annotations())
+    assert out.read_bytes() == slow
+    assert b'"relations"' in slow
