@@ -143,11 +143,11 @@ def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None
                 line = f"  doc {e.doc} {e.kind:<8} {one_line(e.span.label):<8} {one_line(e.text)!r}"
                 console.print(line, markup=False, highlight=False)
             for d in report.sources.disagreements if report.sources else ():
-                line = (
-                    f"  doc {d['doc']} source   {one_line(d['figure'])!r}: gold "
-                    f"{one_line(str(d['gold']))!r}, suggested {one_line(str(d['predicted']))!r}"
+                gold, suggested = (
+                    "none" if d[k] is None else repr(one_line(d[k])) for k in ("gold", "predicted")
                 )
-                console.print(line, markup=False, highlight=False)
+                line = f"  doc {d['doc']} source   {one_line(d['figure'])!r}: gold {gold}, "
+                console.print(line + f"suggested {suggested}", markup=False, highlight=False)
 
 
 @click.command()
