@@ -188,6 +188,24 @@ CONSTRUCTIONS = [
         "At least 13 people were killed in the blast, which police said was caused by a gas leak.",
         {"At least 13": None},
     ),
+    # passives and relatives: the quoted, the agent of "reported by", the relative's noun
+    (
+        "A police official was quoted by the news agency as saying 8 people died.",
+        {"8": "police official"},
+    ),
+    ("Five deaths were reported by the health ministry.", {"Five": "health ministry"}),
+    (
+        "At least 90 people have died, according to figures compiled by the United Nations.",
+        {"At least 90": "United Nations"},
+    ),
+    ("A police statement said 5 people died.", {"5": "police"}),
+    ("Official figures show that 2,000 people died last year.", {"2,000": None}),
+    ("The attack, which the Taliban said they carried out, killed 12 people.", {"12": None}),
+    (
+        "The ministry said 20 people died. “The toll could rise,” it added. "
+        "Another 5 bodies were found later, it said.",
+        {"20": "ministry", "5": "ministry"},
+    ),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

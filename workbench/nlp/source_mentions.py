@@ -21,7 +21,13 @@ ARTICLES = {"the", "a", "an"}
 FIGURE_NOUNS = {
     "figure", "figures", "data", "statistics", "statistic", "report", "reports", "record",
     "records", "estimate", "estimates", "count", "tally", "toll", "overview", "numbers",
-    "tallies", "counts",
+    "tallies", "counts", "statement", "statements", "communique", "bulletin", "announcement",
+}  # fmt: skip
+# What a figure noun counts, not who owns it: "death toll", "crime data", "murder statistics".
+_COUNTED = {
+    "death", "casualty", "casualties", "crime", "murder", "toll", "injury", "fatality",
+    "homicide", "victim", "mortality", "population", "census", "body", "war", "conflict",
+    "violence", "accident", "traffic", "press", "news", "year", "month", "week",
 }  # fmt: skip
 # Verbs of an acl that name the owner by "by X" ("released by the Constabulary").
 PUBLISH_VERBS = {"release", "publish", "compile", "issue", "give", "provide", "collect", "cite"}
@@ -75,8 +81,8 @@ def owner(noun: Token) -> Token | None:
         if child.dep_ in ("compound", "nmod", "amod") and child.i < noun.i:
             if child.pos_ == "PROPN" or child.ent_type_ in ("ORG", "GPE", "NORP", "PERSON"):
                 return _name_head(child)
-            if child.lower_ in ("government", "police", "army", "military", "ministry"):
-                return child
+            if child.pos_ == "NOUN" and child.lemma_.lower() not in _COUNTED:
+                return child  # "government figures", "a police statement", "hospital records"
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ in ("of", "from", "by"):
             objects = [t for t in child.children if t.dep_ == "pobj"]
@@ -94,8 +100,9 @@ def _name_head(tok: Token) -> Token:
     return tok
 
 
-def mention_bounds(head: Token) -> tuple[int, int] | None:
-    """Token [start, end) of the noun phrase headed by `head`, trimmed to the scheme."""
+def mention_bounds(head: Token, without: Token | None = None) -> tuple[int, int] | None:
+    """Token [start, end) of the noun phrase headed by `head`, trimmed to the scheme
+    (and stopped before the modifier holding `without`, the reporting verb itself)."""
     doc = head.doc
     start = head.i
     for child in head.lefts:
@@ -114,6 +121,8 @@ def mention_bounds(head: Token) -> tuple[int, int] | None:
         if child.dep_ not in _KEEP_RIGHT:
             break
         if child.dep_ == "relcl" and _comma_before(doc, child.left_edge.i):
+            break
+        if without is not None and child.left_edge.i <= without.i <= child.right_edge.i:
             break
         end = child.right_edge.i + 1
     # Break at a dateline or a comma on the left: keep the part next to the head.

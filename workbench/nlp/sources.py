@@ -52,6 +52,7 @@ _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 _NOT_REPORTED = {"nsubj", "nsubjpass", "agent", "dative", "expl", "csubj"}
 # A lone reporting clause attached to what it reports: "..., officials said."
 _SIDE_EDGES = {"parataxis", "advcl", "ccomp", "conj", "dep"}
+_RELATIVES = {"who", "which", "that"}
 _QUOTES_OPEN = {"“", '"', "‘"}
 _QUOTES_CLOSE = {"”", '"', "’"}
 
@@ -271,7 +272,7 @@ def _speaker(verb: Token, namings: Namings):
             if obj is not None:
                 return _name(obj, namings)
     if lemma == "quote":
-        obj = _first(verb, ("dobj",))
+        obj = _first(verb, ("dobj", "nsubjpass"))  # "quoted X as saying", "X was quoted by Y"
         if obj is not None:
             return _name(obj, namings)
     agent = _agent(verb)
@@ -281,6 +282,9 @@ def _speaker(verb: Token, namings: Namings):
     passive = subj is not None and subj.dep_ == "nsubjpass"
     if subj is not None and passive and lemma != "quote":
         return None if subj.lower_ == "it" else False  # "it was reported that": nobody
+    if subj is not None and subj.lower_ in _RELATIVES and verb.dep_ == "relcl":
+        bounds = mention_bounds(verb.head, without=verb)  # "a doctor who said ...": the doctor
+        return None if bounds is None else bounds
     if subj is not None:
         if subj.lower_ in FIGURE_NOUNS or subj.lemma_ in FIGURE_NOUNS:
             held = owner(subj)
@@ -290,7 +294,7 @@ def _speaker(verb: Token, namings: Namings):
     if verb.tag_ in ("VB", "VBG") and verb.dep_ != "ROOT":
         up = verb.head
         for _ in range(6):
-            quoted = _first(up, ("dobj",)) if up.lemma_ in ("quote", "cite") else None
+            quoted = _first(up, ("dobj", "nsubjpass")) if up.lemma_ in ("quote", "cite") else None
             if quoted is not None:  # "quoted a police official as saying"
                 return _name(quoted, namings)
             subj = _subject(up) if up.pos_ in ("VERB", "AUX") else None
