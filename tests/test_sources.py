@@ -136,6 +136,16 @@ CONSTRUCTIONS = [
         "LAGOS (Reuters) - Gunmen killed 20 people in a village, a local official said.",
         {"20": "local official"},
     ),
+    ("Police on Sunday said 5 people died.", {"5": "Police"}),
+    (
+        "The International Committee of the Red Cross (ICRC) said 11 people died.",
+        {"11": "International Committee of the Red Cross"},
+    ),
+    ("Mohammed al-Masri, 45, said 6 of his relatives were killed.", {"6": "Mohammed al-Masri"}),
+    (
+        "Sindh Chief Minister Qaim Ali Shah told reporters that 19 people had died.",
+        {"19": "Sindh Chief Minister Qaim Ali Shah"},
+    ),
     # carried on only by an explicit carrier, a pronoun going back to the naming mention
     (
         "The army said 20 militants were killed. It added that 4 soldiers were wounded.",

@@ -118,7 +118,7 @@ def mention_bounds(head: Token, without: Token | None = None) -> tuple[int, int]
         if child.dep_ == "advmod" and child.lower_ in _LOCATIVE:
             end = child.i + 1
             continue
-        if child.dep_ not in _KEEP_RIGHT:
+        if child.dep_ not in _KEEP_RIGHT or _when(child):
             break
         if child.dep_ == "relcl" and _comma_before(doc, child.left_edge.i):
             break
@@ -139,9 +139,20 @@ def mention_bounds(head: Token, without: Token | None = None) -> tuple[int, int]
     while start < end and (doc[start].lower_ in ARTICLES or doc[start].is_punct):
         start += 1
     end = _trim_right(doc, start, end)
+    opened = [k for k in range(start, end) if doc[k].text in _OPEN]
+    closed = [k for k in range(start, end) if doc[k].text in _CLOSE]
+    if len(opened) > len(closed):  # "(ICRC" with its bracket left outside the subtree
+        end = _trim_right(doc, start, opened[-1])
     if start >= end:
         return None
     return start, end
+
+
+def _when(child: Token) -> bool:
+    """A time phrase after the name ("Police on Sunday said"): not part of the name."""
+    if child.dep_ != "prep":
+        return False
+    return any(t.ent_type_ in ("DATE", "TIME") for t in child.subtree)
 
 
 def _set_off(doc: Doc, head: int, left: int) -> bool:
