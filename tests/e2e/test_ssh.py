@@ -5,16 +5,27 @@ missing) on a free high port with a throwaway host key and `UsePAM no`, creates 
 throwaway service account owning the database, and gives each person a key whose
 forced command is `workbench ssh-entry NAME`. The account runs the system python3
 with the venv's packages and the checkout on PYTHONPATH (the venv's interpreter may
-sit under root's private home). Skipped, saying why, where sshd cannot start.
+sit under root's private home). The team's `workbench.toml` (`overlap = 2`) lies in
+the account's home, the forced command's working directory, as docs/server.md says;
+the documents' suggestions are computed at set-up with the real pipeline, so the
+annotators' own prefetch finds nothing to add. Skipped, saying why, where sshd
+cannot start.
 
-Not yet here (issue 10): two annotators annotating the same document with overlap 2
-in tmux and a reviewer's review screen; neither routing nor that screen exists yet.
+The team at work, driven in tmux through `ssh -tt` with each person's key: bob and
+amira are routed the same document (overlap 2); bob accepts its first suggestion,
+amira rejects it, both submit (accepting the rest) and quit; rita opens `review`,
+opens the document from the queue, takes bob's version of the contested span,
+accepts the agreed ones and submits. The database then holds rita's reviewed gold
+and every decision under its person's name, and bob asking for `review` or to act
+as someone else is refused. Effects are awaited by polling the database read-only
+(and the screen, for what only the screen shows), never by fixed sleeps.
 """
 
 from __future__ import annotations
 
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -22,12 +33,14 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 
+from workbench.config import load_config
+from workbench.model import ACCEPTED, REVIEWED, Event
 from workbench.store import Store
 
 from ..conftest import REPO, new_doc
@@ -37,7 +50,14 @@ pytestmark = pytest.mark.slow
 SSHD = Path("/usr/sbin/sshd")
 PYTHON = Path("/usr/bin/python3")
 ACCOUNT = f"wbtest{os.getpid()}"
-PEOPLE = {"lead": "admin", "bob": "annotator", "rita": "reviewer"}
+PEOPLE = {"lead": "admin", "bob": "annotator", "amira": "annotator", "rita": "reviewer"}
+# Document 1 has several suggestions, the first a casualty count ("Two" KILLED);
+# document 2 is where routing sends each annotator after document 1.
+TEXT = "Two people were killed and five were injured in Kabul on Friday."
+OTHER = "A market reopened in Herat on Sunday after the floods."
+SHOWN = "people were killed"  # on screen once document 1 is (the focus marks "Two")
+TEAM_CONFIG = "[workbench]\noverlap = 2\n"
+WAIT_S = 45.0  # the longest any one effect may take (the annotator loads spaCy too)
 
 
 def _why_not() -> str | None:
@@ -59,6 +79,27 @@ def _why_not() -> str | None:
     return None
 
 
+def _suggest(store: Store, config_path: Path) -> None:
+    """Every document's suggestions, as the annotator's prefetch would compute them
+    with the team's configuration (the same model version: it recomputes nothing)."""
+    from workbench.jobs.suggesting import store_suggester
+
+    suggester = store_suggester(store, load_config(config_path))
+    ids = store.document_ids()
+    texts = [store.document(i).text for i in ids]
+    store.save_suggestions(zip(ids, suggester.suggest(texts), strict=True), suggester.version)
+
+
+def _wait_for_no_processes(uid: int | None) -> None:
+    """Let the sessions of the account end (sshd hangs them up) before it is removed."""
+    deadline = time.monotonic() + 10
+    while uid is not None and time.monotonic() < deadline:
+        found = subprocess.run(["ps", "-o", "pid=", "-u", str(uid)], capture_output=True)
+        if not found.stdout.strip():
+            return
+        time.sleep(0.2)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,10 +110,8 @@ class Server:
     def __init__(self, home: Path, port: int, db: Path) -> None:
         self.home, self.port, self.db = home, port, db
 
-    def ssh(
-        self, person: str, *command: str, tty: bool = False
-    ) -> subprocess.CompletedProcess[str]:
-        args = [
+    def ssh_args(self, person: str, *command: str, tty: bool = False) -> list[str]:
+        return [
             "ssh",
             "-p",
             str(self.port),
@@ -91,7 +130,17 @@ class Server:
             f"{ACCOUNT}@127.0.0.1",
             *command,
         ]
+
+    def ssh(
+        self, person: str, *command: str, tty: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        args = self.ssh_args(person, *command, tty=tty)
         return subprocess.run(args, capture_output=True, text=True, timeout=120)
+
+    def events(self, after: int = 0) -> list[Event]:
+        """The audit trail after event `after`, read as an auditor would (read-only)."""
+        with Store(self.db, read_only=True) as store:
+            return [e for e in store.audit_log() if e.id > after]
 
 
 @pytest.fixture(scope="module")
@@ -107,17 +156,20 @@ def server() -> Iterator[Server]:
         check=True,
     )
     sshd = None
+    account = None
     try:
         account = pwd.getpwnam(ACCOUNT)
         keys = home / "keys"
         keys.mkdir()
         db = home / "data" / "annotations.db"
         db.parent.mkdir()
+        (home / "workbench.toml").write_text(TEAM_CONFIG)
         with Store(db) as store:
-            store.add_documents([new_doc("Two people were killed in Kabul.")], annotator="lead")
+            store.add_documents([new_doc(TEXT), new_doc(OTHER)], annotator="lead")
             for name, role in PEOPLE.items():
                 store.add_user(name, role, "lead")
             store.set_service_account(ACCOUNT, "lead")
+            _suggest(store, home / "workbench.toml")
         site = sysconfig.get_paths()["purelib"]
         entry = (
             f"env PYTHONPATH={REPO}:{site} PYTHONDONTWRITEBYTECODE=1"
@@ -172,6 +224,7 @@ def server() -> Iterator[Server]:
         if sshd is not None:
             sshd.terminate()
             sshd.wait(timeout=10)
+        _wait_for_no_processes(account.pw_uid if account else None)
         subprocess.run(["userdel", ACCOUNT], check=False)
         shutil.rmtree(home, ignore_errors=True)
 
@@ -201,27 +254,202 @@ def test_there_is_no_shell(server):
         assert "uid=" not in result.stdout and "SQLite" not in result.stdout
 
 
-def test_an_annotator_opens_the_annotator_over_ssh_t(server):
+def _wait(done: Callable[[], object], what: str, screen: Callable[[], str] = str) -> None:
+    """Poll until `done()` is true; else fail saying what did not happen and showing
+    the screen."""
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        if done():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what} within {WAIT_S:.0f} s; the screen:\n{screen()}")
+
+
+class Terminal:
+    """One person's `ssh -tt` in a detached tmux session of 100x30; the exit status of
+    ssh is written to a file when it ends."""
+
+    def __init__(self, server: Server, person: str, *command: str) -> None:
+        self.person = person
+        self.name = f"wbssh{os.getpid()}{person}"
+        self.status = server.home / f"{person}.status"
+        self.status.unlink(missing_ok=True)
+        ssh = shlex.join(server.ssh_args(person, *command, tty=True))
+        script = f"{ssh}; echo $? > {shlex.quote(str(self.status))}"
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", script],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        shown = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        return shown.stdout if shown.returncode == 0 else f"(no pane: {shown.stderr.strip()})"
+
+    def shows(self, text: str) -> bool:
+        return text in self.screen()
+
+    def wait_for(self, text: str, what: str) -> None:
+        _wait(lambda: self.shows(text), f"{self.person}: {what}", self.screen)
+
+    def press(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def exit_status(self) -> int | None:
+        try:
+            return int(self.status.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def wait_exit(self) -> int:
+        _wait(
+            lambda: self.exit_status() is not None, f"{self.person}: ssh did not end", self.screen
+        )
+        status = self.exit_status()
+        assert status is not None
+        return status
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def tmux() -> Iterator[Callable[..., Terminal]]:
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
-    session = f"wbssh{os.getpid()}"
-    keys = server.home / "keys"
-    command = (
-        f"ssh -tt -p {server.port} -i {keys / 'bob'} -o BatchMode=yes"
-        f" -o StrictHostKeyChecking=no -o UserKnownHostsFile={keys / 'known_hosts'}"
-        f" -o LogLevel=ERROR {ACCOUNT}@127.0.0.1"
+    opened: list[Terminal] = []
+
+    def start(server: Server, person: str, *command: str) -> Terminal:
+        opened.append(Terminal(server, person, *command))
+        return opened[-1]
+
+    yield start
+    for terminal in opened:
+        terminal.close()
+
+
+def test_an_annotator_opens_the_annotator_over_ssh_t(server, tmux):
+    before = server.events()[-1].id
+    bob = tmux(server, "bob")
+    _wait(
+        lambda: any(e.action == "open" for e in server.events(before)),
+        "the annotator did not open a document",
+        bob.screen,
     )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True
+    opened = [e for e in server.events(before) if e.action == "open"]
+    assert opened[0].annotator == "bob" and opened[0].doc_id == 1
+    bob.wait_for(SHOWN, "the document is not on the screen")
+
+
+def _span_of(event: Event) -> tuple[int, int, str]:
+    assert event.after is not None and len(event.after.spans) == 1
+    span = event.after.spans[0].span
+    return span.start, span.end, span.label
+
+
+def _one(events: list[Event], who: str, action: str, doc_id: int = 1) -> Event:
+    found = [e for e in events if (e.annotator, e.action, e.doc_id) == (who, action, doc_id)]
+    assert len(found) == 1, f"{who} {action}: {[(e.annotator, e.action) for e in events]}"
+    return found[0]
+
+
+def test_two_annotators_and_a_reviewer_over_ssh(server, tmux):
+    """overlap 2: bob and amira get document 1; bob accepts and amira rejects its first
+    suggestion ("Two" KILLED); rita takes bob's version and submits reviewed gold."""
+    start = server.events()[-1].id
+    bob, amira = tmux(server, "bob"), tmux(server, "amira")
+    for terminal in (bob, amira):
+        terminal.wait_for(SHOWN, "document 1 is not on the screen (routing, overlap 2)")
+    # The annotator opens on the first pending suggestion: accept it / reject it.
+    bob.press("a")
+    amira.press("x")
+    _wait(
+        lambda: (
+            {(e.annotator, e.action) for e in server.events(start)}
+            >= {("bob", "accept"), ("amira", "reject")}
+        ),
+        "bob's accept and amira's reject are not in the database",
+        lambda: bob.screen() + amira.screen(),
     )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with Store(server.db, read_only=True) as store:
-                opened = [e for e in store.audit_log() if e.action == "open"]
-            if opened:
-                break
-            time.sleep(0.5)
-        assert opened and opened[0].annotator == "bob", "the annotator did not open as bob"
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    for terminal in (bob, amira):
+        terminal.press("s")
+        terminal.wait_for("still pending", "submitting did not ask about pending suggestions")
+        terminal.press("a")  # accept them and submit
+    _wait(
+        lambda: (
+            {(e.annotator, e.action, e.doc_id) for e in server.events(start)}
+            >= {("bob", "submit", 1), ("amira", "submit", 1)}
+        ),
+        "both submissions of document 1 are not in the database",
+        lambda: bob.screen() + amira.screen(),
+    )
+    for terminal in (bob, amira):
+        terminal.wait_for(OTHER[:20], "routing did not go on to document 2 after submitting")
+        terminal.press("q")
+    assert bob.wait_exit() == 0 and amira.wait_exit() == 0
+
+    events = server.events(start)
+    taken = _span_of(_one(events, "bob", "accept"))
+    assert taken == (0, 3, "KILLED")  # the first suggestion: "Two" people were killed
+    assert _span_of(_one(events, "amira", "reject")) == taken
+    # Nobody else was given document 1 or another's work: each event names its person.
+    assert {e.annotator for e in events if e.doc_id == 1} == {"bob", "amira"}
+
+    rita = tmux(server, "rita", "review")
+    rita.wait_for("1 to review", "the review queue does not list document 1")
+    assert "rita" in rita.screen() and "amira, bob" in rita.screen()
+    rita.press("Enter")
+    rita.wait_for(SHOWN, "the document did not open from the queue")
+    # Opening focuses the first contested span: the one bob has and amira rejected.
+    before = server.events()[-1].id
+    rita.press("a")
+    _wait(
+        lambda: any(e.action == "review_take" for e in server.events(before)),
+        "rita's take is not in the database",
+        rita.screen,
+    )
+    rita.press("A")
+    _wait(
+        lambda: any(e.action == "review_agreed" for e in server.events(before)),
+        "accepting the agreed spans is not in the database",
+        rita.screen,
+    )
+    rita.press("s")
+    _wait(
+        lambda: any(e.action == "submit_review" for e in server.events(before)),
+        "rita's reviewed gold was not submitted",
+        rita.screen,
+    )
+    rita.wait_for("0 to review, 1 reviewed", "the queue does not show document 1 reviewed")
+    rita.press("q")
+    assert rita.wait_exit() == 0
+
+    events = server.events(start)
+    take = _one(events, "rita", "review_take")
+    assert _span_of(take) == taken
+    assert take.after is not None and take.after.notes["take"] == ["bob"]
+    assert _one(events, "rita", "submit_review").after.notes["gold_spans"] == 4
+    with Store(server.db, read_only=True) as store:
+        gold = [a for a in store.review_annotations(1) if a.status == REVIEWED]
+        versions = {a.annotator: a for a in store.review_annotations(1) if a.status != REVIEWED}
+    assert [a.annotator for a in gold] == ["rita"]
+
+    def accepted(annotation) -> set[tuple[int, int, str]]:
+        return {(s.span.start, s.span.end, s.span.label) for s in annotation.spans
+                if s.status == ACCEPTED}  # fmt: skip
+
+    assert accepted(gold[0]) == accepted(versions["bob"])
+    assert accepted(versions["amira"]) == accepted(versions["bob"]) - {taken}
+
+    # The same SSH keeps bob to his own work: no review screen, no one else's name.
+    for command in (
+        ["review"],
+        ["--annotator", "amira", "annotate"],
+        ["annotate", "--annotator", "amira"],
+    ):
+        refused = server.ssh("bob", *command)
+        assert refused.returncode == 2, (command, refused.stdout, refused.stderr)
+        assert refused.stderr.startswith("workbench: error: bob")
+    assert "bob is an annotator" in server.ssh("bob", "review").stderr
+    assert server.events()[-1].id == events[-1].id  # the refusals wrote nothing
