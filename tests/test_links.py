@@ -116,3 +116,52 @@ def test_another_annotators_span_cannot_be_linked(store: Store):
     s = _by_label_text(store, ann.id)
     with pytest.raises(StoreError, match="belongs to ann"):
         store.link(s["12"].id, s["Reuters"].id, "bob")
+
+
+def test_undo_never_removes_a_span_that_took_a_deleted_ones_id(store: Store):
+    """amira deletes the span she just added, bob adds one, amira undoes her delete:
+    bob's span stays (span ids are never handed out twice)."""
+    store.add_documents([new_doc(TEXT)])
+    amira = store.open_annotation(1, "amira")
+    bob = store.open_annotation(1, "bob")
+    mine = store.add_span(amira.id, REUTERS, "amira")
+    store.delete_span(mine, "amira")
+    theirs = store.add_span(bob.id, ARMY, "bob")
+    assert theirs != mine
+    store.undo("amira")
+    assert [s.span for s in store.annotation(bob.id).spans] == [ARMY]
+    assert [s.span for s in store.annotation(amira.id).spans] == [REUTERS]
+
+
+def test_the_migration_keeps_every_span_and_stops_id_reuse(db_path):
+    """A database from before m007 (span ids could be reused) is rebuilt on opening:
+    the same rows, and ids are not handed out twice from then on."""
+    import sqlite3
+
+    with Store(db_path) as store:
+        store.add_documents([new_doc(TEXT)])
+        ann = store.open_annotation(1, "amira")
+        for span in (REUTERS, TWELVE, ARMY):
+            store.add_span(ann.id, span, "amira")
+    conn = sqlite3.connect(db_path)
+    with conn:  # back to the old table, as m001 made it
+        conn.execute("ALTER TABLE annotation_spans RENAME TO old_spans")
+        conn.execute(
+            "CREATE TABLE annotation_spans (id INTEGER PRIMARY KEY, annotation_id INTEGER NOT NULL"
+            ' REFERENCES annotations(id) ON DELETE CASCADE, start INTEGER NOT NULL, "end"'
+            " INTEGER NOT NULL, label TEXT NOT NULL, attrs TEXT NOT NULL DEFAULT '{}', status"
+            ' TEXT NOT NULL, origin TEXT NOT NULL, CHECK (start >= 0 AND "end" > start))'
+        )
+        conn.execute("INSERT INTO annotation_spans SELECT * FROM old_spans")
+        conn.execute("DROP TABLE old_spans")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_span_ids_never_reused'")
+        conn.execute("PRAGMA user_version = 6")
+    before = conn.execute("SELECT * FROM annotation_spans ORDER BY id").fetchall()
+    conn.close()
+    with Store(db_path) as store:
+        after = store.db.execute("SELECT * FROM annotation_spans ORDER BY id").fetchall()
+        assert after == before and len(after) == 3
+        last = after[-1][0]
+        store.delete_span(last, "amira")
+        assert store.add_span(ann.id, THREE, "amira") == last + 1
+        assert store.integrity_check() == "ok"

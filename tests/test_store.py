@@ -42,6 +42,7 @@ ALL_MIGRATIONS = [
     "m004_users",
     "m005_event_chain",
     "m006_claims",
+    "m007_span_ids_never_reused",
 ]
 
 

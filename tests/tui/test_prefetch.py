@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from workbench.model import PENDING, REJECTED, SOURCE_MODEL, SOURCE_RULE, Span
+from workbench.model import PENDING, SOURCE_MODEL, SOURCE_RULE, Span
 from workbench.store import NewDocument, Store
 from workbench.tui.app import make_app
 from workbench.tui.screens.annotate import AnnotateScreen
@@ -85,31 +85,55 @@ async def test_suggestions_arriving_for_the_open_document_are_merged(tmp_path):
 
 
 def test_late_suggestions_skip_what_the_annotator_decided(tmp_path):
+    """Opened before any model suggested it, the annotator adds two spans by hand and
+    deletes one; when the suggestions arrive, only what they never acted on is added."""
     text = ARTICLES[0]
     city, bomb, killed = (text.index(w) for w in ("city", "bomb", "killed 10"))
     with Store(tmp_path / "a.db") as store:
         store.add_documents([NewDocument(text, {}, "a")])
-        old = [
+        annotation = store.open_annotation(1, ANNOTATOR)
+        assert annotation.spans == ()
+        store.add_span(annotation.id, Span(city, city + 4, "GPE"), ANNOTATOR)
+        bomb_id = store.add_span(annotation.id, Span(bomb, bomb + 4, "ORG"), ANNOTATOR)
+        store.delete_span(bomb_id, ANNOTATOR)
+        toll = Span(killed, killed + 9, "KILLED", {"value": 10, "qualifier": "exact"}, SOURCE_RULE)
+        suggested = [
             Span(city, city + 4, "GPE", {}, SOURCE_MODEL),
             Span(bomb, bomb + 4, "ORG", {}, SOURCE_MODEL),
+            toll,
         ]
-        store.save_suggestions([(1, old)], "v1")
-        annotation = store.open_annotation(1, ANNOTATOR)
-        city_span, bomb_span = annotation.spans[1], annotation.spans[0]
-        store.reject(city_span.id, ANNOTATOR)
-        store.delete_span(bomb_span.id, ANNOTATOR)
-        toll = Span(killed, killed + 9, "KILLED", {"value": 10, "qualifier": "exact"}, SOURCE_RULE)
-        store.save_suggestions([(1, [*old, toll])], "v2")  # a new model: all three again
+        store.save_suggestions([(1, suggested)], "v1")
 
-        added = store.add_late_suggestions(annotation.id, ANNOTATOR, "v2")
+        added = store.add_late_suggestions(annotation.id, ANNOTATOR, "v1")
 
         assert [(s.span.start, s.span.label, s.status) for s in added] == [
             (killed, "KILLED", PENDING)
         ]
         spans = store.open_annotation(1, ANNOTATOR).spans
-        assert [(s.span.label, s.status) for s in spans] == [("KILLED", PENDING), ("GPE", REJECTED)]
-        assert store.add_late_suggestions(annotation.id, ANNOTATOR, "v2") == []  # once
+        assert [(s.span.label, s.origin) for s in spans] == [
+            ("KILLED", SOURCE_RULE),
+            ("GPE", "annotator"),
+        ]
+        assert store.add_late_suggestions(annotation.id, ANNOTATOR, "v1") == []  # once
         # `u` undoes the annotator's own last change (the delete), not the merge
         store.undo(ANNOTATOR)
         labels = sorted(s.span.label for s in store.open_annotation(1, ANNOTATOR).spans)
         assert labels == ["GPE", "KILLED", "ORG"]
+
+
+def test_one_models_suggestions_at_a_time(tmp_path):
+    """An annotation opened with one model's suggestions keeps them: another model's
+    arriving later (a switch of model, a new gold ruler) are not mixed in."""
+    text = ARTICLES[0]
+    city, bomb = (text.index(w) for w in ("city", "bomb"))
+    with Store(tmp_path / "a.db") as store:
+        store.add_documents([NewDocument(text, {}, "a")])
+        store.save_suggestions([(1, [Span(city, city + 4, "GPE", {}, SOURCE_MODEL)])], "v1")
+        annotation = store.open_annotation(1, ANNOTATOR)
+        store.save_suggestions(
+            [(1, [Span(city, city + 4, "ORG", {}, SOURCE_MODEL), Span(bomb, bomb + 4, "ORG")])],
+            "v2",
+        )
+        assert store.add_late_suggestions(annotation.id, ANNOTATOR, "v2") == []
+        spans = store.open_annotation(1, ANNOTATOR).spans
+        assert [(s.span.text_in(text), s.span.label) for s in spans] == [("city", "GPE")]

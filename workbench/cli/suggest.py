@@ -21,21 +21,49 @@ CLUSTER_HELP = "Run on Dask: a scheduler's address, or local[:N] for N local wor
 
 
 @click.command()
-@click.option("--model", help="A spaCy pipeline name or path (default: from the config).")
+@click.option(
+    "--model",
+    help="A spaCy pipeline name or path; it becomes the database's model, which the"
+    " annotator and later runs use (default: the one made current before, else the config's).",
+)
+@click.option(
+    "--configured-model",
+    is_flag=True,
+    help="Go back to the configured model (forget the one --model made current).",
+)
 @click.option("--batch-size", default=64, show_default=True, help="Texts per nlp.pipe batch.")
 @click.option("--n-process", default=1, show_default=True, help="Processes for nlp.pipe.")
 @click.option("--cluster", metavar="ADDRESS|local[:N]", help=CLUSTER_HELP)
 @pass_ctx
 def suggest(
-    ctx: Context, model: str | None, batch_size: int, n_process: int, cluster: str | None
+    ctx: Context,
+    model: str | None,
+    configured_model: bool,
+    batch_size: int,
+    n_process: int,
+    cluster: str | None,
 ) -> None:
     """Compute suggestions for documents that lack them from the current model.
+
+    One model's suggestions at a time: --model makes that pipeline the database's
+    model (the annotator's background suggester uses it too), so documents not yet
+    started get its suggestions in place of the old ones; documents an annotator has
+    opened keep the suggestions they were opened with.
 
     With --cluster, the documents are processed on a Dask cluster in batches and
     written back here as each batch returns: a run stopped half-way and started
     again redoes only what is missing. See docs/cluster.md.
     """
+    if model and configured_model:
+        raise click.UsageError("--model and --configured-model choose two different models")
     with errors_reported(), ctx.open_store() as store:
+        if model and Path(model).exists():  # the annotator may start elsewhere
+            model = str(Path(model).resolve())
+        if configured_model:
+            store.set_current_model(None, ctx.annotator)
+        current = store.current_model()
+        if current and not model:
+            click.echo(f"Model: {visible(current)} (made current by suggest --model)", err=True)
         failures: list[Failure] = []
         if cluster:
             n = fill_on_cluster(ctx, store, cluster, model, batch_size, failures.append)
@@ -61,6 +89,8 @@ def fill(
         on_failure(f)
 
     suggester = store_suggester(store, ctx.config, model)
+    if model:  # it loaded: from now on it is the database's model
+        store.set_current_model(model, ctx.annotator)
     total = store.count_to_suggest(suggester.version)
     with progress(total, f"Suggesting ({suggester.version})") as advance:
         return fill_suggestions(
@@ -92,6 +122,8 @@ def fill_on_cluster(
         remote = cluster.install_suggester(
             client, cluster.SuggesterSpec.for_store(store, ctx.config, model)
         )
+        if model:  # it loaded on the workers: from now on it is the database's model
+            store.set_current_model(model, ctx.annotator)
         total = store.count_to_suggest(remote.version)
         with progress(total, f"Suggesting on the cluster ({remote.version})") as advance:
             return cluster.suggest_on_cluster(

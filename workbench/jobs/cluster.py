@@ -73,7 +73,7 @@ class SuggesterSpec:
     @classmethod
     def for_store(cls, store: Store, config: Config, model: str | None = None) -> SuggesterSpec:
         """The suggester `suggesting.store_suggester` builds: plus the store's gold ruler."""
-        return cls(config, model, tuple(gold_patterns(store, config)))
+        return cls(config, model or store.current_model(), tuple(gold_patterns(store, config)))
 
     def build(self) -> Suggester:
         from ..nlp.suggest import suggester_for

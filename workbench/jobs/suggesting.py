@@ -42,10 +42,11 @@ def gold_patterns(store: Store, config: Config) -> list[tuple[str, str]]:
 
 
 def store_suggester(store: Store, config: Config, model: str | None = None) -> Suggester:
-    """The configured suggester plus a gold ruler of what annotators confirmed in `store`."""
+    """The database's suggester: `model`, else the one `workbench suggest --model` made
+    current, else the configured one; plus a gold ruler of what annotators confirmed."""
     from ..nlp.suggest import suggester_for
 
-    return suggester_for(config, model, gold_patterns(store, config))
+    return suggester_for(config, model or store.current_model(), gold_patterns(store, config))
 
 
 def describe(error: BaseException) -> str:

@@ -133,7 +133,17 @@ class AnnotatingMixin(StoreBase):
                     ' GROUP BY start, "end", label ORDER BY start, "end"',
                     (annotation_id, PENDING, doc_id, annotator),
                 )
-                self._event(conn, annotator, "open", doc_id=doc_id, annotation_id=annotation_id)
+                [(version,)] = conn.execute(
+                    "SELECT suggested_with FROM documents WHERE id = ?", (doc_id,)
+                ).fetchall()
+                self._event(
+                    conn,
+                    annotator,
+                    "open",
+                    doc_id=doc_id,
+                    annotation_id=annotation_id,
+                    after=Change(notes={"model_version": version}),
+                )
         return self.annotation(annotation_id)
 
     def _suggested(
@@ -421,6 +431,20 @@ class AnnotatingMixin(StoreBase):
             )
             return event.doc_id
 
+    def opened_with_model(self, annotation_id: int) -> str | None:
+        """The model version whose suggestions the annotation holds: those it was opened
+        with, or got as late suggestions when it was opened before any; None: none."""
+        rows = self._rows(
+            "SELECT after FROM events WHERE annotation_id = ? AND action IN"
+            " ('open', 'late_suggestions') ORDER BY id",
+            [annotation_id],
+        )
+        for row in rows:
+            change = Change.from_json(_loads(row["after"]))
+            if change is not None and change.notes.get("model_version"):
+                return str(change.notes["model_version"])
+        return None
+
     def progress(self, annotator: str) -> Progress:
         today = datetime.now(UTC).date().isoformat()
         row = self._one(
@@ -444,17 +468,19 @@ class AnnotatingMixin(StoreBase):
     ) -> list[AnnotatedSpan]:
         """Suggestions that arrived after an annotation was opened, added to it as pending.
 
-        Only while it is in progress, and only suggestions the annotation lacks (same
-        start, end and label) that the annotator never acted on: a span they deleted,
-        moved or relabelled is in the `before` of one of their events, a rejected one
-        is still there. The events row names no annotator: `u` does not undo it.
+        Only while it is in progress, only into an annotation opened before any model
+        had suggested the document (one model's suggestions at a time: an annotation
+        keeps the model it was opened with), and only suggestions it lacks (same start,
+        end and label) that the annotator never acted on: a span they deleted, moved or
+        relabelled is in the `before` of one of their events, a rejected one is still
+        there. The events row names no annotator: `u` does not undo it.
         """
         with self._write() as conn:
             rows = _fetch(conn, "SELECT * FROM annotations WHERE id = ?", (annotation_id,))
             if not rows or rows[0]["annotator"] != annotator:
                 raise StoreError(f"no annotation {annotation_id} for {annotator}")
             ann = rows[0]
-            if ann["status"] != IN_PROGRESS:
+            if ann["status"] != IN_PROGRESS or _opened_with_model(conn, annotation_id):
                 return []
             known = {
                 (r[0], r[1], r[2])
@@ -485,6 +511,16 @@ class AnnotatingMixin(StoreBase):
                     after=Change(spans=tuple(added), notes={"model_version": model_version}),
                 )
         return added
+
+
+def _opened_with_model(conn: sqlite3.Connection, annotation_id: int) -> str | None:
+    """The model version whose suggestions an annotation was opened with (None: none)."""
+    row = conn.execute(
+        "SELECT after FROM events WHERE annotation_id = ? AND action = 'open' ORDER BY id LIMIT 1",
+        (annotation_id,),
+    ).fetchone()
+    change = Change.from_json(_loads(row[0])) if row else None
+    return None if change is None else change.notes.get("model_version")
 
 
 def _key(span: Span) -> tuple[int, int, str]:

@@ -14,7 +14,7 @@ from sqlite_utils.migrations import Migrations
 from .chain import CHAINED, event_hash
 from .errors import SchemaTooNew
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 migrations = Migrations("workbench")
 _KNOWN: list[str] = []  # the migrations this workbench has, in order
@@ -98,6 +98,34 @@ def m006_claims(db: Database) -> None:
         " ON DELETE CASCADE, annotator TEXT NOT NULL, expires_at TEXT NOT NULL,"
         " PRIMARY KEY (doc_id, annotator))"
     )
+
+
+@_migration
+def m007_span_ids_never_reused(db: Database) -> None:
+    # An events row names spans by id, and undo puts a span back under its id. Without
+    # AUTOINCREMENT SQLite gives a new row the id of a just-deleted last row, so undoing
+    # that delete would remove whoever's span took the id (a colleague's, a late
+    # suggestion). Rebuilt with AUTOINCREMENT, ids are never handed out twice.
+    db.execute(_SPANS.replace("annotation_spans (", "annotation_spans_new (", 1))
+    db.execute("INSERT INTO annotation_spans_new SELECT * FROM annotation_spans")
+    db.execute("DROP TABLE annotation_spans")
+    db.execute("ALTER TABLE annotation_spans_new RENAME TO annotation_spans")
+    db.execute("CREATE INDEX annotation_spans_annotation ON annotation_spans(annotation_id, start)")
+
+
+_SPANS = """
+    CREATE TABLE annotation_spans (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        attrs TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL,         -- pending / accepted / rejected
+        origin TEXT NOT NULL,         -- model / rule / import / annotator / gold-ruler
+        CHECK (start >= 0 AND "end" > start)
+    )
+"""
 
 
 def _quoted(names: tuple[str, ...]) -> list[str]:

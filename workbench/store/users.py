@@ -12,6 +12,7 @@ from .base import StoreBase, _now
 from .errors import StoreError
 
 SERVICE_ACCOUNT = "service_account"
+CURRENT_MODEL = "suggest_model"  # the pipeline `workbench suggest --model` made current
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,38 @@ class UsersMixin(StoreBase):
                 (SERVICE_ACCOUNT, account),
             )
             self._event(conn, by, "service-account", after=Change(notes={"account": account}))
+
+    def current_model(self) -> str | None:
+        """The pipeline the database's suggestions come from, when `workbench suggest
+        --model` chose one; None: the configured model."""
+        row = self._one("SELECT value FROM settings WHERE key = ?", [CURRENT_MODEL])
+        return None if row is None else str(row["value"])
+
+    def set_current_model(self, model: str | None, by: str) -> None:
+        """Make `model` the one every suggester of this database uses (None: back to
+        the configured model), so the annotator and `suggest` never mix two models."""
+        with self._write() as conn:
+            before = self._setting(conn, CURRENT_MODEL)
+            if model is None:
+                conn.execute("DELETE FROM settings WHERE key = ?", (CURRENT_MODEL,))
+            else:
+                conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                    " DO UPDATE SET value = excluded.value",
+                    (CURRENT_MODEL, model),
+                )
+            if before != model:
+                self._event(
+                    conn,
+                    by,
+                    "current-model",
+                    before=Change(notes={"model": before}),
+                    after=Change(notes={"model": model}),
+                )
+
+    def _setting(self, conn: sqlite3.Connection, key: str) -> str | None:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     def _active_role(self, conn: sqlite3.Connection, name: str) -> str:
         row = conn.execute(

@@ -20,7 +20,16 @@ from rich.cells import cell_len, chop_cells
 from textual.color import Color, ColorParseError
 from textual.content import Content, Span
 
-from ..model import ACCEPTED, PENDING, REJECTED, SOURCE_ANNOTATOR, AnnotatedSpan, link_of
+from ..model import (
+    ACCEPTED,
+    PENDING,
+    REJECTED,
+    SOURCE_ANNOTATOR,
+    SOURCE_GOLD_RULER,
+    SOURCE_MODEL,
+    AnnotatedSpan,
+    link_of,
+)
 from ..tokens import Selection
 from ..visible import visible
 
@@ -301,6 +310,11 @@ def casualty_text(s: AnnotatedSpan, *, short: bool = True) -> str:
     return f"value {'null' if value is None else value}, {qualifier or 'no qualifier'}"
 
 
+def model_name(version: str | None) -> str:
+    """' en_core_web_sm-3.8.0' from a suggester version (its rule and gold suffixes off)."""
+    return "" if not version else " " + visible(version.split("+", 1)[0])[:40]
+
+
 def needs_value(s: AnnotatedSpan) -> bool:
     """A casualty span whose words the normaliser could not read (from another tool,
     "At least 12 people" selected whole): no qualifier, or a number qualifier without
@@ -355,6 +369,7 @@ def detail_line(
     n: int,
     index: int,
     source: AnnotatedSpan | None = None,
+    model: str | None = None,
 ) -> Content:
     """The status line under the text: everything about the focused span (and the
     source it is linked to)."""
@@ -372,6 +387,7 @@ def detail_line(
         "\u201d  ",
         (s.status, "italic"),
         f"  from {ORIGIN_SHORT.get(s.origin, s.origin)}",
+        model_name(model) if s.origin in (SOURCE_MODEL, SOURCE_GOLD_RULER) else "",
         f"  [{s.span.start}:{s.span.end}]",
     ]
     if s.span.is_casualty:

@@ -80,6 +80,7 @@ class Session:
         self.anchor: int | None = None  # token index where the selection began
         self.cursor = 0  # token index of the token cursor
         self.linking: int | None = None  # id of the casualty span being linked to a source
+        self.model_version: str | None = None  # whose suggestions the open document shows
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -159,6 +160,7 @@ class Session:
         else:
             self.annotation = self.store.open_annotation(doc_id, self.annotator)
             self.spans = self.annotation.spans
+            self.model_version = self.store.opened_with_model(self.annotation.id)
             self.position = Position(self.store.document_position(doc_id), self.progress.total or 0)
         self._tokens = None
         self.focus_index = 0
@@ -447,6 +449,7 @@ class Session:
         focus = self.focus
         added = self.store.add_late_suggestions(annotation.id, self.annotator, model_version)
         if added:
+            self.model_version = model_version
             self._reload(focus.id if focus else None)
             if focus is None:
                 self._first_pending()

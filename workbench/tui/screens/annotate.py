@@ -88,7 +88,9 @@ class AnnotateScreen(Screen[None]):
             detail = Content("Every document is done. u undoes the last submit; q quits.")
         else:
             source = s.partner if s.linking is None else None
-            detail = detail_line(s.focus, s.text, len(s.spans), s.focus_index, source)
+            detail = detail_line(
+                s.focus, s.text, len(s.spans), s.focus_index, source, s.model_version
+            )
             if s.linking is not None and s.partner is not None:
                 detail = linking_line(s.partner, s.text, selecting=s.selecting)
         self.query_one(DetailBar).show(detail)
