@@ -216,6 +216,24 @@ CONSTRUCTIONS = [
         "Another 5 bodies were found later, it said.",
         {"20": "ministry", "5": "ministry"},
     ),
+    # headlines with a reporting verb; a colon or dash with no verb reports nothing
+    ("Cholera has killed 120 in Yemen this month, WHO figures show", {"120": "WHO"}),
+    ("Police report rise in murders, with 300 people killed this year", {"300": "Police"}),
+    ("3 dead in shooting at mall, reports say", {"3": None}),
+    ("Six people were killed in the blast: police", {"Six": None}),
+    # a revised toll keeps its reviser; a toll an event raises has none
+    (
+        "Officials revised the death toll down to 40 from 52.",
+        {"40": "Officials", "52": "Officials"},
+    ),
+    ("The toll was revised to 18 by the local authorities.", {"18": "local authorities"}),
+    ("The health ministry raised the death toll to 75 on Friday.", {"75": "health ministry"}),
+    ("New deaths raised the toll to 80.", {"80": None}),
+    ("The province recorded 45 deaths last year.", {"45": None}),
+    (
+        "“UNAMA documented 1,200 civilian deaths in the first half,” the report said.",
+        {"1,200": "UNAMA"},
+    ),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

@@ -53,7 +53,25 @@ _LEFT_BREAKS = {"-", "–", "—", "--", ":", ",", ";", "(", ")", '"', "“", "�
 
 
 def is_pronoun(tok: Token) -> bool:
+    if tok.text.isupper() and len(tok.text) > 1 and tok.text != "I":
+        return False  # an acronym the tagger took for one: "WHO figures show"
     return tok.lower_ in PRONOUNS or tok.pos_ == "PRON"
+
+
+# Nouns of bodies that report (beside PERSON_NOUNS): "the ministry raised the toll".
+_BODIES = {
+    "ministry", "government", "police", "army", "military", "authorities", "authority",
+    "agency", "office", "department", "service", "committee", "commission", "council",
+    "observatory", "group", "organisation", "organization", "media", "television", "radio",
+    "newspaper", "hospital", "morgue", "force", "forces", "administration",
+}  # fmt: skip
+
+
+def is_reporter(tok: Token) -> bool:
+    """A subject that can report a figure: a person, a body, a named organisation or place."""
+    if tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ == "PROPN":
+        return True
+    return tok.lemma_.lower() in _BODIES or tok.lower_ in PERSON_NOUNS or tok.lower_ in _BODIES
 
 
 def is_person(doc: Doc, start: int, end: int) -> bool:
@@ -78,7 +96,7 @@ def owner(noun: Token) -> Token | None:
                     if objects:
                         return objects[0]
     for child in noun.children:
-        if child.dep_ in ("compound", "nmod", "amod") and child.i < noun.i:
+        if child.dep_ in ("compound", "nmod", "amod", "nsubj") and child.i < noun.i:
             if child.pos_ == "PROPN" or child.ent_type_ in ("ORG", "GPE", "NORP", "PERSON"):
                 return _name_head(child)
             if child.pos_ == "NOUN" and child.lemma_.lower() not in _COUNTED:

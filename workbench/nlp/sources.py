@@ -25,6 +25,7 @@ from .source_mentions import (
     PERSON_PRONOUNS,
     is_person,
     is_pronoun,
+    is_reporter,
     mention_bounds,
     owner,
 )
@@ -43,7 +44,9 @@ CLAUSE_VERBS = {
 # Verbs whose object is the figure they report ("reported 11 dead", "confirmed 5 deaths").
 OBJECT_VERBS = {"report", "confirm", "estimate", "announce", "document", "count", "record"}
 # "put the death toll at N", "gave a toll of N": only with a toll as the object.
-TOLL_VERBS = {"put", "give", "place", "set"}
+TOLL_VERBS = {"put", "give", "place", "set", "revise", "update", "raise", "lower"}
+# Toll verbs whose subject may be an event ("new deaths raised the toll"): need a reporter.
+_REPORTER_ONLY = {"raise", "lower"}
 _TOLLS = {"toll", "number", "figure", "tally", "count", "total", "casualties"}
 # Verbs that only report with a clause ("claimed that 5 died", not "claimed 60,000 lives").
 _CLAUSE_ONLY = {"claim", "say", "tell", "add", "state", "find", "show", "note", "write"}
@@ -217,6 +220,9 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
     via = came_from.dep_
     if lemma in TOLL_VERBS:
         if not any(c.dep_ in ("dobj", "nsubjpass") and c.lemma_ in _TOLLS for c in verb.children):
+            return False
+        subj = _subject(verb)
+        if lemma in _REPORTER_ONLY and (subj is None or not is_reporter(subj)):
             return False
     elif lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS:
         return False
