@@ -14,72 +14,40 @@ the source mentions go to `doc.spans[sources_key]`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .source_mentions import (
-    FIGURE_NOUNS,
-    PERSON_PRONOUNS,
-    is_person,
-    is_pronoun,
-    is_reporter,
-    mention_bounds,
-    owner,
+from .source_mentions import is_reporter
+from .source_speakers import (
+    CLAUSE_VERBS,
+    OBJECT_VERBS,
+    TOLL_VERBS,
+    Namings,
+    according_to,
+    agent,
+    first,
+    hard_break,
+    name_of,
+    speaker,
+    subject,
 )
 
 # Stored with every suggestion: bump it when the rules change.
 RULES_VERSION = "1"
 
-# Verbs whose reported clause holds what the subject stated (lemmas).
-CLAUSE_VERBS = {
-    "say", "tell", "add", "claim", "state", "announce", "report", "confirm", "estimate",
-    "find", "show", "note", "explain", "insist", "warn", "reveal", "indicate", "write",
-    "tweet", "testify", "quote", "disclose", "acknowledge", "allege", "assert", "declare",
-    "maintain", "stress", "reiterate", "inform", "suggest", "put", "give", "document",
-    "count",
-}  # fmt: skip
-# Verbs whose object is the figure they report ("reported 11 dead", "confirmed 5 deaths").
-OBJECT_VERBS = {"report", "confirm", "estimate", "announce", "document", "count", "record"}
-# "put the death toll at N", "gave a toll of N": only with a toll as the object.
-TOLL_VERBS = {"put", "give", "place", "set", "revise", "update", "raise", "lower"}
 # Toll verbs whose subject may be an event ("new deaths raised the toll"): need a reporter.
 _REPORTER_ONLY = {"raise", "lower"}
 _TOLLS = {"toll", "number", "figure", "tally", "count", "total", "casualties"}
 # Verbs that only report with a clause ("claimed that 5 died", not "claimed 60,000 lives").
 _CLAUSE_ONLY = {"claim", "say", "tell", "add", "state", "find", "show", "note", "write"}
-_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 # Edges that are not the reported clause: the speaker, the addressee.
 _NOT_REPORTED = {"nsubj", "nsubjpass", "agent", "dative", "expl", "csubj"}
 # A lone reporting clause attached to what it reports: "..., officials said."
 _SIDE_EDGES = {"parataxis", "advcl", "ccomp", "conj", "dep"}
-_RELATIVES = {"who", "which", "that"}
 _QUOTES_OPEN = {"“", '"', "‘"}
 _QUOTES_CLOSE = {"”", '"', "’"}
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A source mention: token bounds, and whether it names the source (not a pronoun)."""
-
-    start: int
-    end: int
-    verb: int  # the reporting word's token index (for "nearest before")
-
-
-class Namings:
-    """The doc's naming mentions, found the first time a pronoun needs them."""
-
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self._mentions: list[Mention] | None = None
-
-    def __iter__(self) -> Iterator[Mention]:
-        if self._mentions is None:
-            self._mentions = _naming_mentions(self.doc)
-        return iter(self._mentions)
 
 
 def find_sources(doc: Doc, figures: Iterable[Span]) -> list[tuple[Span, Span | None]]:
@@ -115,25 +83,7 @@ def _source_of(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
     found = _sentence_reporter(doc, fig, namings)
     if found is not False:
         return found  # type: ignore[return-value]
-    return _quote_speaker(doc, fig, namings)
-
-
-def hard_break(doc: Doc, i: int, j: int) -> bool:
-    """A line break between tokens i and j that ends a sentence: a blank line, or a new
-    line that starts with a capital (a headline run into the text); a wrapped line does not."""
-    lo, hi = min(i, j), max(i, j)
-    for k in range(lo, hi):
-        text = doc[k].text
-        if "\n" not in text and not doc[k].whitespace_.count("\n"):
-            continue
-        if text.count("\n") + doc[k].whitespace_.count("\n") > 1:
-            return True
-        nxt = doc[k + 1] if k + 1 < len(doc) else None
-        if nxt is not None and nxt.is_space:
-            return True
-        if nxt is None or not nxt.text[:1].islower():
-            return True
-    return False
+    return _quotespeaker(doc, fig, namings)
 
 
 def _at(node: Token, came_from: Token, fig: Span, namings: Namings):
@@ -146,13 +96,13 @@ def _at(node: Token, came_from: Token, fig: Span, namings: Namings):
         if child is came_from or hard_break(doc, fig.start, child.i):
             continue
         if child.lower_ == "according" and not _clause_between(node, came_from, child):
-            found = _according_to(child, namings)
+            found = according_to(child, namings)
             if found is not None:
                 return found
         if child.dep_ in ("advcl", "xcomp") and child.lemma_ in ("cite", "quote"):
-            cited = _first(child, ("dobj",))
+            cited = first(child, ("dobj",))
             if cited is not None:  # "..., citing local officials, that ...": the innermost
-                return _name(cited, namings)
+                return name_of(cited, namings)
     if node.pos_ in ("VERB", "AUX") and via not in _NOT_REPORTED:
         found = _reporting(node, came_from, namings)
         if found is not False:
@@ -162,13 +112,13 @@ def _at(node: Token, came_from: Token, fig: Span, namings: Namings):
         if child is came_from or child.dep_ not in _SIDE_EDGES:
             continue
         if _is_side_reporter(child) and not hard_break(doc, fig.start, child.i):
-            return _speaker(child, namings)
+            return speaker(child, namings)
     # "a toll of 146,065 published by the Observatory"
     for child in node.children:
         if child is not came_from and child.dep_ == "acl" and child.lemma_ in _PUBLISH:
-            agent = _agent(child)
-            if agent is not None:
-                return _name(agent, namings)
+            by = agent(child)
+            if by is not None:
+                return name_of(by, namings)
     return False
 
 
@@ -193,12 +143,12 @@ def _sentence_reporter(doc: Doc, fig: Span, namings: Namings):
         if tok.i < fig.end or hard_break(doc, fig.start, tok.i):
             continue
         if _is_side_reporter(tok):
-            return _speaker(tok, namings)
+            return speaker(tok, namings)
     for tok in sent:
         if tok.lower_ != "according" or hard_break(doc, fig.start, tok.i):
             continue
         if tok.i > fig.end or _leading(doc, tok):
-            found = _according_to(tok, namings)
+            found = according_to(tok, namings)
             if found is not None:
                 return found
     return False
@@ -221,7 +171,7 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
     if lemma in TOLL_VERBS:
         if not any(c.dep_ in ("dobj", "nsubjpass") and c.lemma_ in _TOLLS for c in verb.children):
             return False
-        subj = _subject(verb)
+        subj = subject(verb)
         if lemma in _REPORTER_ONLY and (subj is None or not is_reporter(subj)):
             return False
     elif lemma not in CLAUSE_VERBS and lemma not in OBJECT_VERBS:
@@ -238,7 +188,7 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
         return False
     if lemma == "count" and via not in ("ccomp", "dobj"):
         return False
-    return _speaker(verb, namings)
+    return speaker(verb, namings)
 
 
 def _second_reported(verb: Token, clause: Token) -> bool:
@@ -267,149 +217,10 @@ def _is_side_reporter(verb: Token) -> bool:
     return not any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > verb.i for c in verb.children)
 
 
-def _speaker(verb: Token, namings: Namings):
-    """Who a reporting verb names as speaking: its subject, the agent of a passive, the
-    object of "quoted X as saying", the subject of the verb an infinitive hangs on."""
-    lemma = verb.lemma_.lower()
-    # Innermost speaker: "X reported, citing local officials"; "quoted a health official as saying"
-    for child in verb.children:
-        if child.dep_ in ("advcl", "xcomp") and child.lemma_ in ("cite", "quote"):
-            obj = _first(child, ("dobj",))
-            if obj is not None:
-                return _name(obj, namings)
-    if lemma == "quote":
-        obj = _first(verb, ("dobj", "nsubjpass"))  # "quoted X as saying", "X was quoted by Y"
-        if obj is not None:
-            return _name(obj, namings)
-    agent = _agent(verb)
-    if agent is not None:
-        return _name(agent, namings)
-    subj = _subject(verb)
-    passive = subj is not None and subj.dep_ == "nsubjpass"
-    if subj is not None and passive and lemma != "quote":
-        return None if subj.lower_ == "it" else False  # "it was reported that": nobody
-    if subj is not None and subj.lower_ in _RELATIVES and verb.dep_ == "relcl":
-        bounds = mention_bounds(verb.head, without=verb)  # "a doctor who said ...": the doctor
-        return None if bounds is None else bounds
-    if subj is not None:
-        if subj.lower_ in FIGURE_NOUNS or subj.lemma_ in FIGURE_NOUNS:
-            held = owner(subj)
-            return None if held is None else _name(held, namings)
-        return _name(subj, namings)
-    # "declined to say that ...", "went on to say": the subject of the verb it hangs on
-    if verb.tag_ in ("VB", "VBG") and verb.dep_ != "ROOT":
-        up = verb.head
-        for _ in range(6):
-            quoted = _first(up, ("dobj", "nsubjpass")) if up.lemma_ in ("quote", "cite") else None
-            if quoted is not None:  # "quoted a police official as saying"
-                return _name(quoted, namings)
-            subj = _subject(up) if up.pos_ in ("VERB", "AUX") else None
-            if subj is not None:
-                return None if subj.dep_ == "nsubjpass" else _name(subj, namings)
-            if up.head.i == up.i:
-                break
-            up = up.head
-    return False
-
-
-def _subject(verb: Token) -> Token | None:
-    """The subject nearest the verb ("KHARTOUM - The head ... said": the head)."""
-    subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
-    subjects = [c for c in subjects if not hard_break(verb.doc, c.i, verb.i)]
-    return min(subjects, key=lambda c: abs(c.i - verb.i)) if subjects else None
-
-
-def _according_to(tok: Token, namings: Namings):
-    """The source of an "according to X" phrase at `tok`, else None."""
-    if tok.lower_ != "according":
-        return None
-    for to in tok.children:
-        if to.lower_ == "to":
-            obj = _first(to, ("pobj",))
-            if obj is not None:
-                if obj.lower_ in FIGURE_NOUNS or obj.lemma_ in FIGURE_NOUNS:
-                    held = owner(obj)
-                    return None if held is None else _name(held, namings)
-                return _name(obj, namings)
-    return None
-
-
-def _agent(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ == "agent":
-            return _first(child, ("pobj",))
-    return None
-
-
-def _first(tok: Token, deps: Iterable[str]) -> Token | None:
-    deps = set(deps)
-    for child in tok.children:
-        if child.dep_ in deps:
-            return child
-    return None
-
-
-# ---- naming mentions and pronouns ---------------------------------------------------------
-
-
-def _name(head: Token, namings: Namings) -> tuple[int, int] | None:
-    """The mention of `head`: its own words, or for a pronoun the nearest naming mention."""
-    if is_pronoun(head):
-        return _antecedent(head, namings)
-    return mention_bounds(head)
-
-
-def _antecedent(pron: Token, namings: Namings) -> tuple[int, int] | None:
-    """The nearest naming mention before a pronoun: an earlier named source, else the
-    nearest earlier subject that can be what the pronoun names (a person for "he")."""
-    person = pron.lower_ in PERSON_PRONOUNS
-    doc = pron.doc
-    earlier = [m for m in namings if m.end <= pron.i and m.verb < pron.i]
-    for m in reversed(earlier):
-        if person == is_person(doc, m.start, m.end) or pron.lower_ in ("they", "their"):
-            return m.start, m.end
-    if earlier:
-        return earlier[-1].start, earlier[-1].end
-    if not person:
-        return None
-    # "Fire chief Tom Hall arrived. '...,' he said": the last person a sentence was about
-    start = doc[max(pron.sent.start - 1, 0)].sent.start
-    for tok in reversed(doc[start : pron.i]):
-        if tok.dep_ == "nsubj" and not is_pronoun(tok):
-            bounds = mention_bounds(tok)
-            if bounds is not None and is_person(doc, *bounds):
-                return bounds
-    return None
-
-
-def _naming_mentions(doc: Doc) -> list[Mention]:
-    """Every named subject of a reporting verb, "according to" and figures' owners, in text
-    order: what a later "it said" or "he added" goes back to."""
-    out = []
-    for tok in doc:
-        head = None
-        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in CLAUSE_VERBS | OBJECT_VERBS:
-            agent = _agent(tok)
-            head = _first(tok, ("nsubj",)) or agent
-        elif tok.lower_ == "according":
-            to = _first(tok, ("prep",))
-            head = _first(to, ("pobj",)) if to is not None else None
-        if head is None or is_pronoun(head):
-            continue
-        if head.lower_ in FIGURE_NOUNS or head.lemma_ in FIGURE_NOUNS:
-            head = owner(head)
-            if head is None or is_pronoun(head):
-                continue
-        bounds = mention_bounds(head)
-        if bounds is not None:
-            out.append(Mention(bounds[0], bounds[1], tok.i))
-    return out
-
-
 # ---- quotes -------------------------------------------------------------------------------
 
 
-def _quote_speaker(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
+def _quotespeaker(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
     """The speaker named next to the quote that holds the figure: '“...N...,” said X' or
     'X said: “...N...”', the quote perhaps over several sentences of one paragraph."""
     text = doc.text
@@ -445,7 +256,7 @@ def _quote_speaker(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | N
             if where == "after" and tok.i > part.start + 8:
                 break
             if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in CLAUSE_VERBS:
-                found = _speaker(tok, namings)
+                found = speaker(tok, namings)
                 if found:
                     return found
     return None
