@@ -342,6 +342,14 @@ def test_an_annotator_opens_the_annotator_over_ssh_t(server, tmux):
     bob.wait_for(SHOWN, "the document is not on the screen")
 
 
+def _focused_row(screen: str) -> list[str]:
+    """The words of the focused row of the review screen's span list ([] if none)."""
+    for line in screen.splitlines():
+        if "▶" in line:
+            return line.split("▶", 1)[1].split()
+    return []
+
+
 def _span_of(event: Event) -> tuple[int, int, str]:
     assert event.after is not None and len(event.after.spans) == 1
     span = event.after.spans[0].span
@@ -400,8 +408,12 @@ def test_two_annotators_and_a_reviewer_over_ssh(server, tmux):
     rita.wait_for("1 to review", "the review queue does not list document 1")
     assert "rita" in rita.screen() and "amira, bob" in rita.screen()
     rita.press("Enter")
-    rita.wait_for(SHOWN, "the document did not open from the queue")
-    # Opening focuses the first contested span: the one bob has and amira rejected.
+    # Opening focuses the first contested span (▶, ≠): the one bob has and amira rejected.
+    _wait(
+        lambda: _focused_row(rita.screen()) == ["≠", "KILLED", "Two", "=2", "bob"],
+        "the document did not open from the queue on its contested span",
+        rita.screen,
+    )
     before = server.events()[-1].id
     rita.press("a")
     _wait(
@@ -409,6 +421,7 @@ def test_two_annotators_and_a_reviewer_over_ssh(server, tmux):
         "rita's take is not in the database",
         rita.screen,
     )
+    rita.wait_for("take bob's version", "the history pane does not show the take")
     rita.press("A")
     _wait(
         lambda: any(e.action == "review_agreed" for e in server.events(before)),
