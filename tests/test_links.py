@@ -165,3 +165,20 @@ def test_the_migration_keeps_every_span_and_stops_id_reuse(db_path):
         store.delete_span(last, "amira")
         assert store.add_span(ann.id, THREE, "amira") == last + 1
         assert store.integrity_check() == "ok"
+
+
+def test_a_reviewers_draft_is_not_changed_through_the_annotator(store: Store):
+    """rita's review draft (REVIEWING) is refused to the annotator's methods, as reviewed
+    gold is, and `u` passes over it: it changes only through the review screen."""
+    from workbench.model import AnnotatedSpan
+    from workbench.store import ReviewedError
+
+    store.add_documents([new_doc(TEXT)])
+    draft = store.review_change(1, "rita", "review_add", add=[AnnotatedSpan(0, REUTERS)])
+    span_id = draft.spans[0].id
+    with pytest.raises(ReviewedError, match="reviewer's draft"):
+        store.reject(span_id, "rita")
+    with pytest.raises(ReviewedError, match="reviewer's draft"):
+        store.submit(draft.id, "rita")
+    assert store.undo("rita") is None
+    assert [s.span for s in store.annotation(draft.id).spans] == [REUTERS]

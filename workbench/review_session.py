@@ -497,7 +497,7 @@ class ReviewSession:
 
     def undo(self) -> None:
         """Revert this reviewer's latest change (any document) and show where it was."""
-        doc_id = self.store.undo(self.reviewer)
+        doc_id = self.store.undo(self.reviewer, drafts=True)
         if doc_id is None:
             raise ActionRefused("nothing to undo")
         self.refresh_queue()

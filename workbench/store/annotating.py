@@ -14,6 +14,7 @@ from ..model import (
     PENDING,
     REJECTED,
     REVIEWED,
+    REVIEWING,
     SKIPPED,
     SOURCE_ANNOTATOR,
     SOURCE_GOLD_RULER,
@@ -398,19 +399,21 @@ class AnnotatingMixin(StoreBase):
                 after=Change(annotation=after),
             )
 
-    def undo(self, annotator: str) -> int | None:
+    def undo(self, annotator: str, *, drafts: bool = False) -> int | None:
         """Revert this annotator's latest change not yet undone; returns its document id.
 
-        Changes to what is now reviewed gold are passed over: review owns it.
+        Changes to what is now reviewed gold are passed over: review owns it; so are
+        changes to a review draft, unless `drafts` (the review screen's own undo).
         """
+        closed = (REVIEWED,) if drafts else (REVIEWED, REVIEWING)
         with self._write() as conn:
             rows = _fetch(
                 conn,
                 "SELECT * FROM events e WHERE annotator = ? AND action NOT IN"
                 " ('undo', 'open', 'import', 'adjudicate') AND NOT EXISTS (SELECT 1 FROM events u"
                 " WHERE u.undoes = e.id) AND NOT EXISTS (SELECT 1 FROM annotations r"
-                " WHERE r.id = e.annotation_id AND r.status = ?) ORDER BY id DESC LIMIT 1",
-                (annotator, REVIEWED),
+                " WHERE r.id = e.annotation_id AND r.status IN (?, ?)) ORDER BY id DESC LIMIT 1",
+                (annotator, closed[0], closed[-1]),
             )
             if not rows:
                 return None

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from ..model import (
     FLAGGED,
     REVIEWED,
+    REVIEWING,
     SKIPPED,
     SUBMITTED,
     AnnotatedSpan,
@@ -364,8 +365,13 @@ def _read_only(path: Path) -> bool:
 
 
 def _refuse_reviewed(status: str, doc_id: int) -> None:
+    """Reviewed gold, and a reviewer's draft of it, change only through the review screen."""
     if status == REVIEWED:
         raise ReviewedError(f"document {doc_id} is reviewed gold; change it with workbench review")
+    if status == REVIEWING:
+        raise ReviewedError(
+            f"document {doc_id} is a reviewer's draft; change it with workbench review"
+        )
 
 
 # The one statement that writes a span of an annotation (id None: a new one).

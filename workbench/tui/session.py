@@ -17,6 +17,7 @@ from ..model import (
     IN_PROGRESS,
     PENDING,
     REVIEWED,
+    REVIEWING,
     SOURCE_LABEL,
     AnnotatedSpan,
     Annotation,
@@ -129,7 +130,7 @@ class Session:
     @property
     def read_only(self) -> bool:
         """Reviewed gold is shown, never changed, here: only `workbench review` may."""
-        return self.annotation is not None and self.annotation.status == REVIEWED
+        return self.annotation is not None and self.annotation.status in (REVIEWED, REVIEWING)
 
     @property
     def pending(self) -> int:
