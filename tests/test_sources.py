@@ -234,6 +234,16 @@ CONSTRUCTIONS = [
         "“UNAMA documented 1,200 civilian deaths in the first half,” the report said.",
         {"1,200": "UNAMA"},
     ),
+    # statements and figures "from X", reports within reports, "cited as saying"
+    ("A statement from the ministry said 5 people died.", {"5": "ministry"}),
+    ("Figures from the health ministry show 300 deaths this year.", {"300": "health ministry"}),
+    ("Reuters reported that police said 20 people died.", {"20": "police"}),
+    ("The minister was cited as saying 30 people died.", {"30": "minister"}),
+    (
+        "“Six people died in the fire,” according to fire chief Dan Moore.",
+        {"Six": "fire chief Dan Moore"},
+    ),
+    ("Five people died on Monday and the government said it would investigate.", {"Five": None}),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

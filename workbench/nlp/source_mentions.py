@@ -104,7 +104,7 @@ def owner(noun: Token) -> Token | None:
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ in ("of", "from", "by"):
             objects = [t for t in child.children if t.dep_ == "pobj"]
-            if objects and objects[0].lower_ not in FIGURE_NOUNS and _names(objects[0]):
+            if objects and objects[0].lower_ not in FIGURE_NOUNS and is_reporter(objects[0]):
                 return objects[0]
     return None
 

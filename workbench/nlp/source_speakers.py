@@ -88,7 +88,7 @@ def speaker(verb: Token, namings: Namings):
             obj = first(child, ("dobj",))
             if obj is not None:
                 return name_of(obj, namings)
-    if lemma == "quote":
+    if lemma in ("quote", "cite"):
         obj = first(verb, ("dobj", "nsubjpass"))  # "quoted X as saying", "X was quoted by Y"
         if obj is not None:
             return name_of(obj, namings)
@@ -97,7 +97,7 @@ def speaker(verb: Token, namings: Namings):
         return name_of(by, namings)
     subj = subject(verb)
     passive = subj is not None and subj.dep_ == "nsubjpass"
-    if subj is not None and passive and lemma != "quote":
+    if subj is not None and passive and lemma not in ("quote", "cite"):
         return None if subj.lower_ == "it" else False  # "it was reported that": nobody
     if subj is not None and subj.lower_ in RELATIVES and verb.dep_ == "relcl":
         bounds = mention_bounds(verb.head, without=verb)  # "a doctor who said ...": the doctor

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .source_mentions import is_reporter
+from .source_mentions import FIGURE_NOUNS, is_reporter
 from .source_speakers import (
     CLAUSE_VERBS,
     OBJECT_VERBS,
@@ -181,7 +181,10 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
     ):
         return False  # a coordinated clause is not what the verb reports
     if lemma in _CLAUSE_ONLY and via in ("dobj", "attr", "oprd", "nsubj"):
-        return False
+        subj = subject(verb)
+        figures_show = lemma == "show" and subj is not None and subj.lemma_ in FIGURE_NOUNS
+        if not figures_show or via != "dobj":  # "figures show 300 deaths" reports them
+            return False
     if lemma == "record" and via != "ccomp":
         return False  # "the division recorded 123 murders": had, not reported
     if lemma == "find" and via not in ("ccomp",):
