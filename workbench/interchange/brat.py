@@ -239,17 +239,6 @@ def _value_order(value: str) -> tuple[int, int, str]:
     return (1, QUALIFIERS.index(value) if value in QUALIFIERS else len(QUALIFIERS), value)
 
 
-def annotation_conf(entity_labels: Iterable[str], casualty_labels: Iterable[str]) -> str:
-    """An annotation.conf from the labels alone (no values, links or overlaps known)."""
-    conf = Conf()
-    conf.entities.update(entity_labels)
-    for label in casualty_labels:
-        for q in QUALIFIERS:
-            conf._attribute(QUALIFIER, label, q)
-        conf._attribute(VALUE, label, None)
-    return conf.text()
-
-
 # ---- reading ------------------------------------------------------------------------------
 
 
@@ -389,15 +378,19 @@ def _spans(
             raise InputError(
                 ann, t.line, f"span text {t.written!r:.60} does not match the .txt {pieces!r:.60}"
             )
-        if any(
-            text[a[1] : b[0]].strip() or a[1] > b[0]
-            for a, b in zip(bounds, bounds[1:], strict=False)
-        ):
+        if not all(_line_break_gap(text, a, b) for a, b in zip(bounds, bounds[1:], strict=False)):
             dropped["discontinuous span (T)"] += 1
             continue
         span = checked_span(bounds[0][0], bounds[-1][1], t.label, {}, text, ann, t.line, labels)
         spans[t.ident] = span
     return spans
+
+
+def _line_break_gap(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Is the gap between two fragments a line break with only whitespace around it
+    (how brat and our export split a span at a break)?"""
+    gap = text[a[1] : b[0]]
+    return a[1] <= b[0] and not gap.strip() and _BREAK_RUN.search(gap) is not None
 
 
 def _matches(t: _T, text: str) -> bool:
