@@ -214,6 +214,23 @@ async def test_take_one_annotators_version_of_a_contested_count(db):
     assert [s.span.value for s in takes[1].after.spans] == [100]
 
 
+async def test_a_remapped_review_key_applies(db):
+    """[keys] "review.take" = "y": the review keys are remappable like the annotator's."""
+    from dataclasses import replace
+
+    remapped = replace(config(), keys={"review.take": "y"})
+    app = make_review_app(db, remapped, REVIEWER_NAME)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(pilot)
+        await focus_row(pilot, killed(10))
+        await pilot.press("a")  # no longer bound
+        await pilot.pause()
+        assert reviewed(db) is None
+        await pilot.press("y")
+        await pilot.pause()
+        assert gold_of(db) == {key(killed(10))}
+
+
 async def test_take_a_whole_annotator(db):
     app = app_on(db)
     async with app.run_test(size=SIZE) as pilot:

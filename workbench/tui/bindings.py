@@ -93,6 +93,45 @@ DOCUMENT_BINDINGS = [
 
 SCREEN_BINDINGS = [*SPAN_BINDINGS, *SELECT_BINDINGS, *LINK_BINDINGS, *DOCUMENT_BINDINGS]
 
+# The review screen (`workbench review`): its own keys, plus the annotator's editing
+# keys (same ids, so one [keys] remap applies to both).
+REVIEW_BINDINGS = [
+    Binding("a,t", "take", "Take version", id="review.take",
+            tooltip="Put the focused annotator's version in the reviewed gold"),
+    Binding("T", "take_annotator", "Take annotator", id="review.take_annotator",
+            tooltip="Make one annotator's spans the whole reviewed gold"),
+    Binding("A", "accept_agreed", "Accept agreed", id="review.accept_agreed",
+            tooltip="Put every span all annotators agree on in the reviewed gold"),
+    Binding("x,d", "drop", "Drop", id="review.drop",
+            tooltip="Take the focused span out of the reviewed gold"),
+    Binding("c", "contested(1)", "Next contested", show=False, id="review.next_contested",
+            tooltip="Focus the next contested span"),
+    Binding("C", "contested(-1)", "Previous contested", show=False,
+            id="review.previous_contested", tooltip="Focus the previous contested span"),
+    Binding("s", "submit", "Submit gold", id="review.submit",
+            tooltip="Submit the reviewed gold and open the next document to review"),
+    Binding("u,ctrl+z", "undo", "Undo", show=False, id="review.undo",
+            tooltip="Undo your latest change"),
+    Binding("n", "document(1)", "Next doc", show=False, id="review.next_document",
+            tooltip="Open the next document of the queue"),
+    Binding("p", "document(-1)", "Previous doc", show=False, id="review.previous_document",
+            tooltip="Open the previous document of the queue"),
+    Binding("escape", "queue", "Queue", id="review.queue", tooltip="Back to the queue"),
+    Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key and label"),
+    Binding("q", "app.quit", "Quit", id="app.quit",
+            tooltip="Quit: every decision is already saved"),
+]  # fmt: skip
+
+QUEUE_BINDINGS = [
+    Binding("j,down", "cursor(1)", "Down", show=False, id="queue.down"),
+    Binding("k,up", "cursor(-1)", "Up", show=False, id="queue.up"),
+    Binding("enter", "open", "Open", id="queue.open", tooltip="Review the highlighted document"),
+    Binding("r", "reload", "Reload", id="queue.reload", tooltip="Read the queue again"),
+    Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key and label"),
+    Binding("q", "app.quit", "Quit", id="app.quit"),
+]  # fmt: skip
+
+
 # The modes in which an action applies (default: normal mode only); check_action
 # hides the others from the footer and ignores their keys.
 ACTION_MODES: dict[str, tuple[str, ...]] = {
@@ -137,7 +176,7 @@ def all_bindings(config: Config) -> list[Binding]:
 def keymap(config: Config) -> dict[str, str]:
     """The config's [keys] table as a keymap for `App.set_keymap`; an id that names
     no binding is a configuration error (a typo would silently keep the default)."""
-    known = {b.id for b in all_bindings(config)}
+    known = {b.id for b in [*all_bindings(config), *REVIEW_BINDINGS, *QUEUE_BINDINGS]}
     unknown = sorted(set(config.keys) - known)
     if unknown:
         where = config.path or "the configuration"

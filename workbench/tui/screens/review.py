@@ -27,7 +27,16 @@ from textual.widgets.option_list import Option
 from ...config import Config
 from ...review import one_line
 from ...review_session import AGREED, CONTESTED, STORE_FAILURES, ActionRefused, ReviewSession
-from ..bindings import NORMAL, SELECT, SELECT_BINDINGS, SPAN_BINDINGS, label_bindings, modes_of
+from ..bindings import (
+    NORMAL,
+    QUEUE_BINDINGS,
+    REVIEW_BINDINGS,
+    SELECT,
+    SELECT_BINDINGS,
+    SPAN_BINDINGS,
+    label_bindings,
+    modes_of,
+)
 from ..display import Palette, safe_color, visible
 from ..messages import ActionFailed, SpanClicked
 from ..widgets.bars import DetailBar
@@ -42,42 +51,6 @@ from .help import HelpScreen, KeyDisplay, _keys_section, keys_shown
 _SHARED = {"span.next", "span.previous", "span.start_earlier", "span.start_later"}
 _SHARED |= {"span.end_earlier", "span.end_later", "span.edit", "mode.select"}
 EDIT_BINDINGS = [b for b in SPAN_BINDINGS if b.id in _SHARED]
-
-REVIEW_BINDINGS = [
-    Binding("a,t", "take", "Take version", id="review.take",
-            tooltip="Put the focused annotator's version in the reviewed gold"),
-    Binding("T", "take_annotator", "Take annotator", id="review.take_annotator",
-            tooltip="Make one annotator's spans the whole reviewed gold"),
-    Binding("A", "accept_agreed", "Accept agreed", id="review.accept_agreed",
-            tooltip="Put every span all annotators agree on in the reviewed gold"),
-    Binding("x,d", "drop", "Drop", id="review.drop",
-            tooltip="Take the focused span out of the reviewed gold"),
-    Binding("c", "contested(1)", "Next contested", show=False, id="review.next_contested",
-            tooltip="Focus the next contested span"),
-    Binding("C", "contested(-1)", "Previous contested", show=False,
-            id="review.previous_contested", tooltip="Focus the previous contested span"),
-    Binding("s", "submit", "Submit gold", id="review.submit",
-            tooltip="Submit the reviewed gold and open the next document to review"),
-    Binding("u,ctrl+z", "undo", "Undo", show=False, id="review.undo",
-            tooltip="Undo your latest change"),
-    Binding("n", "document(1)", "Next doc", show=False, id="review.next_document",
-            tooltip="Open the next document of the queue"),
-    Binding("p", "document(-1)", "Previous doc", show=False, id="review.previous_document",
-            tooltip="Open the previous document of the queue"),
-    Binding("escape", "queue", "Queue", id="review.queue", tooltip="Back to the queue"),
-    Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key and label"),
-    Binding("q", "app.quit", "Quit", id="app.quit",
-            tooltip="Quit: every decision is already saved"),
-]  # fmt: skip
-
-QUEUE_BINDINGS = [
-    Binding("j,down", "cursor(1)", "Down", show=False, id="queue.down"),
-    Binding("k,up", "cursor(-1)", "Up", show=False, id="queue.up"),
-    Binding("enter", "open", "Open", id="queue.open", tooltip="Review the highlighted document"),
-    Binding("r", "reload", "Reload", id="queue.reload", tooltip="Read the queue again"),
-    Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key and label"),
-    Binding("q", "app.quit", "Quit", id="app.quit"),
-]  # fmt: skip
 
 
 def review_help_columns(config: Config, key_display: KeyDisplay) -> tuple[Content, Content]:
