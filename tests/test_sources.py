@@ -244,6 +244,16 @@ CONSTRUCTIONS = [
         {"Six": "fire chief Dan Moore"},
     ),
     ("Five people died on Monday and the government said it would investigate.", {"Five": None}),
+    (
+        '"We counted 27 bodies," the Red Crescent official told AFP. '
+        "He added that 40 people were wounded.",
+        {"27": "Red Crescent official", "40": "Red Crescent official"},
+    ),
+    (
+        "The UN said last week that at least 500 people had been killed, "
+        "but activists put the toll at 1,000.",
+        {"at least 500": "UN", "1,000": "activists"},
+    ),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

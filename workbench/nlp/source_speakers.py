@@ -99,6 +99,8 @@ def speaker(verb: Token, namings: Namings):
     passive = subj is not None and subj.dep_ == "nsubjpass"
     if subj is not None and passive and lemma not in ("quote", "cite"):
         return None if subj.lower_ == "it" else False  # "it was reported that": nobody
+    if subj is not None and subj.lower_ in ("we", "i"):
+        return False  # "'We counted 27 bodies,' the official said": the quote's speaker
     if subj is not None and subj.lower_ in RELATIVES and verb.dep_ == "relcl":
         bounds = mention_bounds(verb.head, without=verb)  # "a doctor who said ...": the doctor
         return None if bounds is None else bounds
