@@ -287,9 +287,33 @@ def _brat_verifier() -> tuple[str, Path]:
     return python, Path(server)
 
 
+BREAKS = "Kabul:\nthree were hurt\u2028near Herat.\n\nNo one else.\fEnd"
+
+
+def _break_spans() -> list[Span]:
+    """Spans ending at line breaks of every kind, attributes brat can hold, no count."""
+    t = BREAKS
+    counted = {"value": 3, "qualifier": "exact", "Negated": True, "Certainty": "high"}
+    return [
+        Span(t.index(":"), t.index("three"), "GPE"),  # ends after a break: an empty fragment
+        Span(t.index("three"), t.index("hurt") + 4, "INJURED", counted),
+        Span(t.index("Herat"), t.index("No"), "GPE"),  # ends after two breaks
+        Span(t.index("No"), len(t), "KILLED", {"value": None, "qualifier": None}),  # over FF
+    ]
+
+
 def test_brats_own_verifier_accepts_the_export(tmp_path):
     python, server = _brat_verifier()
-    out = _exported(tmp_path, _spans())
+    out = tmp_path / "brat"
+    with Store(tmp_path / "source.db") as store:
+        store.save_gold(
+            [
+                NewDocument(TEXT, {}, "test", tuple(_spans())),
+                NewDocument(BREAKS, {}, "test", tuple(_break_spans())),
+            ],
+            "amira",
+        )
+        export(store, Selection(), "brat", out)
     config = tmp_path / "brat-config"
     config.mkdir()
     (config / "config.py").write_text("DEBUG = False\n", encoding="utf-8")
@@ -304,12 +328,13 @@ def test_brats_own_verifier_accepts_the_export(tmp_path):
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report.pop("messages") == ""
+    assert [(r["textbounds"], r["relations"], r["attributes"]) for r in report.values()] == [
+        (5, 1, 2),
+        (4, 0, 4),
+    ]
     for doc in docs:
-        assert report[doc] == {
-            "failed": [],
-            "issues": [],
-            "textbounds": 5,
-            "relations": 1,
-            "attributes": 2,
-            "errors": [],
-        }
+        assert (report[doc]["failed"], report[doc]["issues"], report[doc]["errors"]) == (
+            [],
+            [],
+            [],
+        ), doc
