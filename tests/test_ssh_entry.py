@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 import pwd
 
+import click
 import orjson
 import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
+from workbench.cli.base import Context
 from workbench.store import Store
 
 from .conftest import db_snapshot, new_doc
@@ -107,3 +109,28 @@ def test_the_name_does_not_outlive_the_command(served):
     # The test account itself is not a user: outside ssh-entry it is refused.
     result = CliRunner().invoke(cli, ["--db", str(served), "stats"])
     assert result.exit_code == 2 and f"{ME} is not a user" in result.output
+
+
+def test_the_forced_commands_configuration_reaches_the_command(served, tmp_path, monkeypatch):
+    """`workbench --config team.toml ssh-entry NAME`: the command it runs reads that
+    configuration, not the default one (it was silently dropped)."""
+    import workbench.stats
+
+    team = tmp_path / "team.toml"
+    team.write_text("[workbench]\noverlap = 2\n", encoding="utf-8")
+    configs = []
+    real = workbench.stats.team_stats
+
+    def recording(store):  # what the command's context was built from
+        context = click.get_current_context().find_object(Context)
+        configs.append((context.config.path, context.config.overlap))
+        return real(store)
+
+    monkeypatch.setattr(workbench.stats, "team_stats", recording)
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(team), "--db", str(served), "ssh-entry", "rita"],
+        env={"SSH_ORIGINAL_COMMAND": "stats --json"},
+    )
+    assert result.exit_code == 0, result.output
+    assert configs == [(team, 2)]

@@ -137,11 +137,13 @@ def ssh_entry(ctx: Context, name: str) -> None:
         fail(f"{name}: {e}", EXIT_INPUT)
     from . import cli
 
+    # The command runs with this entry's database, mode and configuration (a forced
+    # command may name them: `workbench --config team.toml ssh-entry NAME`).
+    given = ["--db", str(ctx.db_path), *(["--read-only"] if ctx.read_only else [])]
+    if ctx.config.path is not None:
+        given += ["--config", str(ctx.config.path)]
     _SSH_IDENTITY.append(name)
     try:
-        cli.main(
-            args=["--db", str(ctx.db_path), *(["--read-only"] if ctx.read_only else []), *words],
-            prog_name="workbench",
-        )
+        cli.main(args=[*given, *words], prog_name="workbench")
     finally:
         _SSH_IDENTITY.pop()
