@@ -11,8 +11,9 @@ which opens it in binary mode (a CR is a character), and the `.ann` with
 the same.
 
 brat's own verifier runs when `BRAT_SERVER` names brat's `server/src` folder and
-`BRAT_PYTHON` (default `python3`) a Python that can run it (brat's code opens files
-with mode 'rU', which Python 3.11 refuses: 3.6 to 3.10).
+`BRAT_PYTHON` (default `python3`) a Python that can run it: brat's master with
+Python 3.6 to 3.10 (it opens files with mode 'rU', which 3.11 refuses), or its last
+release, v1.3, with Python 2.7.
 """
 
 from __future__ import annotations
@@ -242,7 +243,8 @@ def test_casualty_spans_with_no_value_are_reported_per_file(tmp_path, db_path):
 # ---- brat's own verifier ------------------------------------------------------------------
 
 _DRIVER = """
-import io, json, os, sys
+from __future__ import print_function
+import json, os, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
 import annotation, verify_annotations
 from projectconfig import ProjectConfiguration
@@ -252,7 +254,7 @@ for doc in sys.argv[3:]:
     with annotation.TextAnnotations(doc, read_only=True) as ann:
         issues = verify_annotations.verify_annotation(
             ann, ProjectConfiguration(os.path.dirname(doc)))
-        collected = ann.get_messages() if annotation.PROGRAMMATIC else None
+        collected = ann.get_messages() if getattr(annotation, "PROGRAMMATIC", 0) else None
         out[doc] = {
             "failed": list(ann.failed_lines),
             "issues": [i.human_readable_str() for i in issues],
@@ -261,9 +263,14 @@ for doc in sys.argv[3:]:
             "attributes": len(list(ann.get_attributes())),
             "errors": collected.errors if collected else [],
         }
-buf = io.StringIO()
-Messager.output(buf)
-out["messages"] = buf.getvalue()
+class Lines(object):
+    def __init__(self):
+        self.parts = []
+    def write(self, part):
+        self.parts.append(part)
+lines = Lines()
+Messager.output(lines)
+out["messages"] = "".join(lines.parts)
 print(json.dumps(out))
 """
 
