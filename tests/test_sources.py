@@ -254,6 +254,23 @@ CONSTRUCTIONS = [
         "but activists put the toll at 1,000.",
         {"at least 500": "UN", "1,000": "activists"},
     ),
+    # crime statistics and epidemics: data, bulletins, records bureaux
+    ("The latest government data showed 98 deaths.", {"98": "government"}),
+    (
+        "Murders rose to 512 in 2022, according to figures released by the National Crime "
+        "Records Bureau.",
+        {"512": "National Crime Records Bureau"},
+    ),
+    (
+        "Statistics released by the police on Tuesday showed that 45 people were murdered.",
+        {"45": "police"},
+    ),
+    ("The city recorded 312 homicides last year, the highest in a decade.", {"312": None}),
+    (
+        "Dengue has killed 35 people so far this year, the health department said in its "
+        "daily bulletin.",
+        {"35": "health department"},
+    ),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

@@ -19,7 +19,7 @@ ARTICLES = {"the", "a", "an"}
 # Nouns that hold figures rather than state them: their owner is the source
 # ("government figures", "the Observatory's figures", "data released by X").
 FIGURE_NOUNS = {
-    "figure", "figures", "data", "statistics", "statistic", "report", "reports", "record",
+    "figure", "figures", "data", "datum", "statistics", "statistic", "report", "reports", "record",
     "records", "estimate", "estimates", "count", "tally", "toll", "overview", "numbers",
     "tallies", "counts", "statement", "statements", "communique", "bulletin", "announcement",
 }  # fmt: skip

@@ -182,7 +182,7 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
         return False  # a coordinated clause is not what the verb reports
     if lemma in _CLAUSE_ONLY and via in ("dobj", "attr", "oprd", "nsubj"):
         subj = subject(verb)
-        figures_show = lemma == "show" and subj is not None and subj.lemma_ in FIGURE_NOUNS
+        figures_show = lemma == "show" and subj is not None and _figures(subj)
         if not figures_show or via != "dobj":  # "figures show 300 deaths" reports them
             return False
     if lemma == "record" and via != "ccomp":
@@ -192,6 +192,10 @@ def _reporting(verb: Token, came_from: Token, namings: Namings):
     if lemma == "count" and via not in ("ccomp", "dobj"):
         return False
     return speaker(verb, namings)
+
+
+def _figures(tok: Token) -> bool:
+    return tok.lower_ in FIGURE_NOUNS or tok.lemma_ in FIGURE_NOUNS
 
 
 def _second_reported(verb: Token, clause: Token) -> bool:
