@@ -30,6 +30,7 @@ from .errors import (
     StoreError,
 )
 from .gold import GoldMixin
+from .opening import OpeningMixin
 from .review import ReviewMixin
 from .routing import RoutingMixin
 from .users import PeopleFiguresMixin, UsersMixin
@@ -58,6 +59,7 @@ __all__ = [
 
 class Store(
     DocumentsMixin,
+    OpeningMixin,
     AnnotatingMixin,
     GoldMixin,
     ReviewMixin,

@@ -1,4 +1,4 @@
-"""One annotator at work: opening, deciding on spans, submitting, undoing."""
+"""One annotator at work: deciding on spans, submitting, undoing."""
 
 from __future__ import annotations
 
@@ -10,25 +10,20 @@ from typing import Any
 from ..model import (
     ACCEPTED,
     FLAGGED,
-    IN_PROGRESS,
     PENDING,
     REJECTED,
     REVIEWED,
     REVIEWING,
     SKIPPED,
     SOURCE_ANNOTATOR,
-    SOURCE_GOLD_RULER,
     SOURCE_RELATION,
     SUBMITTED,
     AnnotatedSpan,
-    Annotation,
     AnnotationState,
     Change,
     Progress,
     Span,
     has_links,
-    link_target,
-    links_to,
     with_link,
 )
 from .base import (
@@ -36,131 +31,18 @@ from .base import (
     StoreBase,
     StoreError,
     _annotated,
-    _dumps,
     _event_of,
     _fetch,
     _insert_span,
     _insert_spans,
-    _loads,
     _now,
     _refuse_reviewed,
-    _span,
 )
-
-# Double annotation stays independent: a gold-ruler suggestion (an entity text some
-# annotator confirmed) is not offered on a document where a colleague marked that same
-# text with that label, since there it would be their work, not the model's.
-_NOT_A_COLLEAGUES = (
-    f" AND NOT (suggester = '{SOURCE_GOLD_RULER}' AND EXISTS (SELECT 1 FROM annotations oa"
-    " JOIN annotation_spans o ON o.annotation_id = oa.id JOIN documents d ON d.id = oa.doc_id"
-    " WHERE oa.doc_id = suggestions.doc_id AND oa.annotator != ? AND o.label = suggestions.label"
-    f" AND o.status != '{REJECTED}'"
-    ' AND o."end" - o.start = suggestions."end" - suggestions.start'
-    ' AND substr(d.text, o.start + 1, o."end" - o.start)'
-    ' = substr(d.text, suggestions.start + 1, suggestions."end" - suggestions.start)))'
-)
+from .links import _key, _linked_pending, _relinked, _update_spans
 
 
 class AnnotatingMixin(StoreBase):
-    """One annotator at work: opening, deciding on spans, submitting, undoing."""
-
-    def next_document_id(self, annotator: str, after: int | None = None) -> int | None:
-        """The document this annotator should see next: resume one in progress, else
-        the first one they have not annotated (after `after`, when given)."""
-        if after is None:
-            row = self._one(
-                "SELECT doc_id FROM annotations WHERE annotator = ? AND status = ?"
-                " ORDER BY updated_at DESC LIMIT 1",
-                [annotator, IN_PROGRESS],
-            )
-            if row:
-                return int(row["doc_id"])
-            # Start past the last document this annotator saw, so a long history is
-            # not rescanned; fall back to the start for documents skipped over.
-            last = self._one(
-                "SELECT max(doc_id) AS last FROM annotations WHERE annotator = ?", [annotator]
-            )
-            found = self._first_unannotated(annotator, (last or {}).get("last") or 0)
-            return found if found is not None else self._first_unannotated(annotator, 0)
-        return self._first_unannotated(annotator, after)
-
-    def _first_unannotated(self, annotator: str, after: int) -> int | None:
-        row = self._one(
-            "SELECT d.id FROM documents d WHERE d.id > ? AND NOT EXISTS (SELECT 1 FROM"
-            " annotations a WHERE a.doc_id = d.id AND a.annotator = ?) ORDER BY d.id LIMIT 1",
-            [after, annotator],
-        )
-        return int(row["id"]) if row else None
-
-    def previous_document_id(self, annotator: str, before: int) -> int | None:
-        """The latest document before `before` this annotator has worked on."""
-        row = self._one(
-            "SELECT doc_id FROM annotations WHERE annotator = ? AND doc_id < ?"
-            " ORDER BY doc_id DESC LIMIT 1",
-            [annotator, before],
-        )
-        return int(row["doc_id"]) if row else None
-
-    def open_annotation(self, doc_id: int, annotator: str) -> Annotation:
-        """This annotator's annotation of the document, created from its suggestions.
-
-        Reviewed gold comes back as it is, with `read_only` set: the annotator shows
-        it, and every change to it raises ReviewedError. Two sessions of one annotator
-        opening a document together get the same annotation.
-        """
-        row = self._one(
-            "SELECT id FROM annotations WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
-        )
-        if row is not None:
-            return self.annotation(int(row["id"]))
-        self.document(doc_id)  # raises on an unknown id
-        with self._write() as conn:
-            annotation_id = self._new_annotation(conn, doc_id, annotator, IN_PROGRESS, _now())
-            if annotation_id is None:  # another session of theirs was first
-                found = conn.execute(
-                    "SELECT id FROM annotations WHERE doc_id = ? AND annotator = ?",
-                    (doc_id, annotator),
-                ).fetchone()
-                annotation_id = int(found[0])
-            else:
-                # One row per distinct span: a model and a rule suggesting the same
-                # range and label show once. Copied inside SQLite (attrs stay JSON
-                # text), the one INSERT that does not take spans built in Python:
-                # building 5,000 Spans only to write them back doubled this method's time.
-                conn.execute(
-                    'INSERT INTO annotation_spans (annotation_id, start, "end", label, attrs,'
-                    ' status, origin) SELECT ?, start, "end", label, attrs, ?, suggester'
-                    f" FROM suggestions WHERE doc_id = ?{_NOT_A_COLLEAGUES}"
-                    ' GROUP BY start, "end", label ORDER BY start, "end"',
-                    (annotation_id, PENDING, doc_id, annotator),
-                )
-                [(version,)] = conn.execute(
-                    "SELECT suggested_with FROM documents WHERE id = ?", (doc_id,)
-                ).fetchall()
-                self._event(
-                    conn,
-                    annotator,
-                    "open",
-                    doc_id=doc_id,
-                    annotation_id=annotation_id,
-                    after=Change(notes={"model_version": version}),
-                )
-        return self.annotation(annotation_id)
-
-    def _suggested(
-        self, conn: sqlite3.Connection, doc_id: int, annotator: str
-    ) -> list[AnnotatedSpan]:
-        """The document's distinct suggestions (by start, end and label) as pending
-        spans, none of them a colleague's work (see _NOT_A_COLLEAGUES)."""
-        rows = _fetch(
-            conn,
-            'SELECT start, "end", label, attrs, suggester FROM suggestions WHERE doc_id = ?'
-            f'{_NOT_A_COLLEAGUES} GROUP BY start, "end", label ORDER BY start, "end"',
-            (doc_id, annotator),
-        )
-        return [
-            AnnotatedSpan(0, _span(r, source=r["suggester"]), PENDING, r["suggester"]) for r in rows
-        ]
+    """One annotator at work: deciding on spans, submitting, undoing."""
 
     def _span_row(self, conn: sqlite3.Connection, span_id: int, annotator: str) -> dict[str, Any]:
         """The span with its annotation's document, annotator, status and text length,
@@ -399,6 +281,24 @@ class AnnotatingMixin(StoreBase):
                 after=Change(annotation=after),
             )
 
+    def progress(self, annotator: str) -> Progress:
+        today = datetime.now(UTC).date().isoformat()
+        row = self._one(
+            "SELECT (SELECT count(*) FROM documents) AS total,"
+            " (SELECT count(*) FROM annotations WHERE annotator = ? AND status IN (?, ?, ?))"
+            " AS done,"
+            " (SELECT count(*) FROM annotations WHERE annotator = ? AND status IN (?, ?, ?)"
+            " AND updated_at >= ?) AS today",
+            [annotator, *DONE_STATUSES, annotator, *DONE_STATUSES, today],
+        )
+        assert row is not None
+        return Progress(**row)
+
+    def annotated_span(self, span_id: int) -> AnnotatedSpan | None:
+        """One span of an annotation as stored (None: deleted), to redraw only what changed."""
+        row = self._one("SELECT * FROM annotation_spans WHERE id = ?", [span_id])
+        return None if row is None else _annotated(row)
+
     def undo(self, annotator: str, *, drafts: bool = False) -> int | None:
         """Revert this annotator's latest change not yet undone; returns its document id.
 
@@ -433,158 +333,6 @@ class AnnotatingMixin(StoreBase):
                 undoes=event.id,
             )
             return event.doc_id
-
-    def opened_with_model(self, annotation_id: int) -> str | None:
-        """The model version whose suggestions the annotation holds: those it was opened
-        with, or got as late suggestions when it was opened before any; None: none."""
-        rows = self._rows(
-            "SELECT after FROM events WHERE annotation_id = ? AND action IN"
-            " ('open', 'late_suggestions') ORDER BY id",
-            [annotation_id],
-        )
-        for row in rows:
-            change = Change.from_json(_loads(row["after"]))
-            if change is not None and change.notes.get("model_version"):
-                return str(change.notes["model_version"])
-        return None
-
-    def progress(self, annotator: str) -> Progress:
-        today = datetime.now(UTC).date().isoformat()
-        row = self._one(
-            "SELECT (SELECT count(*) FROM documents) AS total,"
-            " (SELECT count(*) FROM annotations WHERE annotator = ? AND status IN (?, ?, ?))"
-            " AS done,"
-            " (SELECT count(*) FROM annotations WHERE annotator = ? AND status IN (?, ?, ?)"
-            " AND updated_at >= ?) AS today",
-            [annotator, *DONE_STATUSES, annotator, *DONE_STATUSES, today],
-        )
-        assert row is not None
-        return Progress(**row)
-
-    def annotated_span(self, span_id: int) -> AnnotatedSpan | None:
-        """One span of an annotation as stored (None: deleted), to redraw only what changed."""
-        row = self._one("SELECT * FROM annotation_spans WHERE id = ?", [span_id])
-        return None if row is None else _annotated(row)
-
-    def add_late_suggestions(
-        self, annotation_id: int, annotator: str, model_version: str
-    ) -> list[AnnotatedSpan]:
-        """Suggestions that arrived after an annotation was opened, added to it as pending.
-
-        Only while it is in progress, only into an annotation opened before any model
-        had suggested the document (one model's suggestions at a time: an annotation
-        keeps the model it was opened with), and only suggestions it lacks (same start,
-        end and label) that the annotator never acted on: a span they deleted, moved or
-        relabelled is in the `before` of one of their events, a rejected one is still
-        there. The events row names no annotator: `u` does not undo it.
-        """
-        with self._write() as conn:
-            rows = _fetch(conn, "SELECT * FROM annotations WHERE id = ?", (annotation_id,))
-            if not rows or rows[0]["annotator"] != annotator:
-                raise StoreError(f"no annotation {annotation_id} for {annotator}")
-            ann = rows[0]
-            if ann["status"] != IN_PROGRESS or _opened_with_model(conn, annotation_id):
-                return []
-            known = {
-                (r[0], r[1], r[2])
-                for r in conn.execute(
-                    'SELECT start, "end", label FROM annotation_spans WHERE annotation_id = ?',
-                    (annotation_id,),
-                )
-            }
-            for (before,) in conn.execute(
-                "SELECT before FROM events WHERE annotation_id = ? AND before IS NOT NULL",
-                (annotation_id,),
-            ):
-                for s in (Change.from_json(_loads(before)) or Change()).spans:
-                    known.add((s.span.start, s.span.end, s.span.label))
-            added = [
-                replace(s, id=_insert_span(conn, annotation_id, s))
-                for s in self._suggested(conn, ann["doc_id"], annotator)
-                if (s.span.start, s.span.end, s.span.label) not in known
-            ]
-            if added:
-                self._event(
-                    conn,
-                    "",
-                    "late_suggestions",
-                    doc_id=ann["doc_id"],
-                    annotation_id=annotation_id,
-                    before=Change(),
-                    after=Change(spans=tuple(added), notes={"model_version": model_version}),
-                )
-        return added
-
-
-def _opened_with_model(conn: sqlite3.Connection, annotation_id: int) -> str | None:
-    """The model version whose suggestions an annotation was opened with (None: none)."""
-    row = conn.execute(
-        "SELECT after FROM events WHERE annotation_id = ? AND action = 'open' ORDER BY id LIMIT 1",
-        (annotation_id,),
-    ).fetchone()
-    change = Change.from_json(_loads(row[0])) if row else None
-    return None if change is None else change.notes.get("model_version")
-
-
-def _key(span: Span) -> tuple[int, int, str]:
-    return span.start, span.end, span.label
-
-
-def _update_spans(conn: sqlite3.Connection, spans: list[AnnotatedSpan]) -> None:
-    conn.executemany(
-        'UPDATE annotation_spans SET start = ?, "end" = ?, label = ?, attrs = ?, status = ?'
-        " WHERE id = ?",
-        [
-            (s.span.start, s.span.end, s.span.label, _dumps(s.span.attrs), s.status, s.id)
-            for s in spans
-        ],
-    )
-
-
-def _with_links(conn: sqlite3.Connection, annotation_id: int) -> list[AnnotatedSpan]:
-    """The spans of an annotation that hold a link (a link's JSON names its "start")."""
-    rows = _fetch(
-        conn,
-        "SELECT * FROM annotation_spans WHERE annotation_id = ? AND instr(attrs, '\"start\"')",
-        (annotation_id,),
-    )
-    return [s for s in map(_annotated, rows) if has_links(s.span)]
-
-
-def _relinked(
-    conn: sqlite3.Connection, annotation_id: int, child: AnnotatedSpan, moved: Span | None
-) -> list[tuple[AnnotatedSpan, AnnotatedSpan]]:
-    """(before, after) of each span linked to `child`: the link follows it to `moved`,
-    or is removed when `moved` is None (the child was deleted or rejected)."""
-    out = []
-    for head in _with_links(conn, annotation_id):
-        names = links_to(head.span, _key(child.span)) if head.id != child.id else []
-        if not names:
-            continue
-        attrs = {k: v for k, v in head.span.attrs.items() if k not in names}
-        if moved is not None:
-            attrs.update(
-                {k: {"start": moved.start, "end": moved.end, "label": moved.label} for k in names}
-            )
-        out.append((head, replace(head, span=head.span.with_(attrs=attrs))))
-    return out
-
-
-def _linked_pending(
-    conn: sqlite3.Connection, annotation_id: int, head: Span
-) -> list[AnnotatedSpan]:
-    """The pending spans of the annotation that `head` links to."""
-    out: list[AnnotatedSpan] = []
-    for key in {link_target(v) for v in head.attrs.values()} - {None}:
-        assert key is not None
-        rows = _fetch(
-            conn,
-            'SELECT * FROM annotation_spans WHERE annotation_id = ? AND start = ? AND "end" = ?'
-            " AND label = ? AND status = ?",
-            (annotation_id, *key, PENDING),
-        )
-        out.extend(map(_annotated, rows))
-    return out
 
 
 def _check_bounds(start: int, end: int, length: int) -> None:
