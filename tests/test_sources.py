@@ -106,6 +106,12 @@ CONSTRUCTIONS = [
         {"14": "village elder"},
     ),
     ("The police spokesman said: “Three officers were injured.”", {"Three": "police spokesman"}),
+    (
+        "The mayor’s office didn’t say. ‘We buried 14 bodies today. Many more are missing,’ "
+        "said the village elder.",
+        {"14": "village elder"},
+    ),
+    ("“Since May, 40 people have died here. Nobody helps us.\n\nThe rains go on.", {"40": None}),
     # boundaries: descriptors and restrictive modifiers kept; article, appositive, acronym out
     (
         "Doctors at the hospital said 25 of the wounded were in critical condition.",

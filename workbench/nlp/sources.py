@@ -46,8 +46,6 @@ _CLAUSE_ONLY = {"claim", "say", "tell", "add", "state", "find", "show", "note", 
 _NOT_REPORTED = {"nsubj", "nsubjpass", "agent", "dative", "expl", "csubj"}
 # A lone reporting clause attached to what it reports: "..., officials said."
 _SIDE_EDGES = {"parataxis", "advcl", "ccomp", "conj", "dep"}
-_QUOTES_OPEN = {"“", '"', "‘"}
-_QUOTES_CLOSE = {"”", '"', "’"}
 
 
 def find_sources(doc: Doc, figures: Iterable[Span]) -> list[tuple[Span, Span | None]]:
@@ -83,7 +81,7 @@ def _source_of(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
     found = _sentence_reporter(doc, fig, namings)
     if found is not False:
         return found  # type: ignore[return-value]
-    return _quotespeaker(doc, fig, namings)
+    return _quote_speaker(doc, fig, namings)
 
 
 def _at(node: Token, came_from: Token, fig: Span, namings: Namings):
@@ -227,31 +225,17 @@ def _is_side_reporter(verb: Token) -> bool:
 # ---- quotes -------------------------------------------------------------------------------
 
 
-def _quotespeaker(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
+def _quote_speaker(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | None:
     """The speaker named next to the quote that holds the figure: '“...N...,” said X' or
     'X said: “...N...”', the quote perhaps over several sentences of one paragraph."""
     text = doc.text
     para_start = text.rfind("\n", 0, fig.start_char) + 1
     para_end = text.find("\n", fig.end_char)
     para_end = len(text) if para_end < 0 else para_end
-    opened = None
-    i = para_start
-    while i < fig.start_char:
-        ch = text[i]
-        if opened is None and ch in _QUOTES_OPEN and ch != "’":
-            opened = i
-        elif opened is not None and ch in _QUOTES_CLOSE and ch != "‘" and ch != "’":
-            opened = None
-        i += 1
-    if opened is None:
+    around = quote_around(text[para_start:para_end], fig.start_char - para_start)
+    if around is None:
         return None
-    close = -1
-    for j in range(fig.end_char, para_end):
-        if text[j] in ("”", '"'):
-            close = j
-            break
-    if close < 0:
-        return None
+    opened, close = (para_start + k for k in around)
     after = doc.char_span(close + 1, para_end, alignment_mode="expand")
     before = doc.char_span(para_start, opened, alignment_mode="expand")
     for part, where in ((after, "after"), (before, "before")):
@@ -267,6 +251,29 @@ def _quotespeaker(doc: Doc, fig: Span, namings: Namings) -> tuple[int, int] | No
                 if found:
                     return found
     return None
+
+
+def quote_around(para: str, at: int) -> tuple[int, int] | None:
+    """(open, close) offsets of the quote in `para` that holds offset `at`: “...”, "...",
+    or ‘...’ (a ’ inside a word is an apostrophe, not a close)."""
+    opened: tuple[int, str] | None = None
+    spans = []
+    for k, ch in enumerate(para):
+        if opened is None:
+            if ch in _OPENERS and not (ch == "‘" and k > 0 and para[k - 1].isalnum()):
+                opened = (k, _OPENERS[ch])
+        elif ch == opened[1] and not (ch == "’" and k + 1 < len(para) and para[k + 1].isalpha()):
+            spans.append((opened[0], k))
+            opened = None
+    if opened is not None:
+        spans.append((opened[0], len(para)))  # a quote running on past the paragraph
+    for start, end in spans:
+        if start < at < end:
+            return (start, end) if end < len(para) else None
+    return None
+
+
+_OPENERS = {"“": "”", '"': '"', "‘": "’"}
 
 
 # ---- the component ------------------------------------------------------------------------
