@@ -9,7 +9,7 @@ is a few lines over a coincidence matrix, and it keeps numpy out of the CLI.
 from __future__ import annotations
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,7 +60,7 @@ def krippendorff_alpha(units: Sequence[Sequence[str]]) -> float | None:
     ordered pairs of values c, k within a unit, each weighted 1 / (m_u - 1), and n_c
     the totals. None when there is nothing to compare or every value is the same.
     """
-    coincidences: Counter[tuple[str, str]] = Counter()
+    coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
     for values in units:
         m = len(values)
         if m < 2:
@@ -69,7 +69,7 @@ def krippendorff_alpha(units: Sequence[Sequence[str]]) -> float | None:
             for j, k in enumerate(values):
                 if i != j:
                     coincidences[c, k] += 1 / (m - 1)
-    totals: Counter[str] = Counter()
+    totals: defaultdict[str, float] = defaultdict(float)
     for (c, _), weight in coincidences.items():
         totals[c] += weight
     n = sum(totals.values())

@@ -306,7 +306,7 @@ def casualty_text(s: AnnotatedSpan, *, short: bool = True) -> str:
         shown = "?" if value is None else f"{value:,}"
         if needs_value(s):
             return "\u26a0" + shown  # ⚠: needs a value
-        return QUALIFIER_SHORT.get(qualifier, "") + ("" if qualifier == "vague" else shown)
+        return QUALIFIER_SHORT.get(qualifier or "", "") + ("" if qualifier == "vague" else shown)
     return f"value {'null' if value is None else value}, {qualifier or 'no qualifier'}"
 
 
