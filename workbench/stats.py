@@ -9,7 +9,7 @@ is a few lines over a coincidence matrix, and it keeps numpy out of the CLI.
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
