@@ -109,7 +109,7 @@ def _watched(
     note: Callable[[NoValue], None],
 ) -> Iterator[NewDocument]:
     """`documents` as they are; at the end, a note of the casualty spans with no value."""
-    count, examples = 0, []
+    count, examples = 0, list[str]()
     for doc in documents:
         for s in doc.spans:
             if needs_value(s, casualty_labels):
