@@ -65,6 +65,14 @@ class Span:
     def is_casualty(self) -> bool:
         return "value" in self.attrs or "qualifier" in self.attrs or self.label in CASUALTY_LABELS
 
+    @property
+    def needs_value(self) -> bool:
+        """A casualty count nobody could read (a whole phrase selected in another tool):
+        no qualifier, or a number qualifier without its number."""
+        if not self.is_casualty:
+            return False
+        return self.qualifier in (None, "") or (self.qualifier != "vague" and self.value is None)
+
     def text_in(self, text: str) -> str:
         return text[self.start : self.end]
 

@@ -94,12 +94,8 @@ def read_documents(
 
 
 def needs_value(span: Span, casualty_labels: Collection[str] = CASUALTY_LABELS) -> bool:
-    """A casualty span with neither a value nor a qualifier."""
-    return (
-        span.label in casualty_labels
-        and span.attrs.get("value") is None
-        and span.attrs.get("qualifier") is None
-    )
+    """A casualty span (of the configured labels) whose count nobody could read."""
+    return span.label in casualty_labels and span.needs_value
 
 
 def _watched(

@@ -156,7 +156,9 @@ class AnnotatingMixin(StoreBase):
                     befores.append(child)
                     afters.append(replace(child, status=ACCEPTED))
             linked = replace(
-                head, span=with_link(head.span, None if child is None else child.span, relation), status=ACCEPTED
+                head,
+                span=with_link(head.span, None if child is None else child.span, relation),
+                status=ACCEPTED,
             )
             afters.insert(0, linked)
             _update_spans(conn, afters)

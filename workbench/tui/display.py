@@ -304,7 +304,7 @@ def casualty_text(s: AnnotatedSpan, *, short: bool = True) -> str:
     value, qualifier = s.span.value, s.span.qualifier
     if short:
         shown = "?" if value is None else f"{value:,}"
-        if needs_value(s):
+        if s.span.needs_value:
             return "\u26a0" + shown  # ⚠: needs a value
         return QUALIFIER_SHORT.get(qualifier or "", "") + ("" if qualifier == "vague" else shown)
     return f"value {'null' if value is None else value}, {qualifier or 'no qualifier'}"
@@ -313,16 +313,6 @@ def casualty_text(s: AnnotatedSpan, *, short: bool = True) -> str:
 def model_name(version: str | None) -> str:
     """' en_core_web_sm-3.8.0' from a suggester version (its rule and gold suffixes off)."""
     return "" if not version else " " + visible(version.split("+", 1)[0])[:40]
-
-
-def needs_value(s: AnnotatedSpan) -> bool:
-    """A casualty span whose words the normaliser could not read (from another tool,
-    "At least 12 people" selected whole): no qualifier, or a number qualifier without
-    its number."""
-    if not s.span.is_casualty:
-        return False
-    qualifier = s.span.qualifier
-    return qualifier in (None, "") or (qualifier != "vague" and s.span.value is None)
 
 
 def _words(text: str, start: int, end: int, width: int) -> str:
@@ -392,7 +382,7 @@ def detail_line(
     ]
     if s.span.is_casualty:
         parts.append(("  " + casualty_text(s, short=False), "bold"))
-        if needs_value(s):
+        if s.span.needs_value:
             parts.append(("  \u26a0 needs a value: e sets it", "bold reverse"))
         if source is not None:
             words = _words(text, source.span.start, source.span.end, 40)
