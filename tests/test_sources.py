@@ -277,6 +277,10 @@ CONSTRUCTIONS = [
         "daily bulletin.",
         {"35": "health department"},
     ),
+    (
+        "The civil defence group put the toll at 42 and said more than 70 people were wounded.",
+        {"42": "civil defence group", "more than 70": "civil defence group"},
+    ),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

@@ -109,6 +109,10 @@ def speaker(verb: Token, namings: Namings):
             held = owner(subj)
             return None if held is None else name_of(held, namings)
         return name_of(subj, namings)
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        shared = subject(verb.head)  # "X put the toll at 42 and said ...": X
+        if shared is not None and shared.dep_ == "nsubj":
+            return name_of(shared, namings)
     # "declined to say that ...", "went on to say": the subject of the verb it hangs on
     if verb.tag_ in ("VB", "VBG") and verb.dep_ != "ROOT":
         up = verb.head
