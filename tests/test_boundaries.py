@@ -28,7 +28,7 @@ PACKAGE = ROOT / "workbench"
 WATCHED = ("textual", "rich", "spacy", "sqlite3")
 EVERYTHING = frozenset(WATCHED)
 
-PURE_CORE = ("model", "config", "casualties", "visible", "tokens", "roles")
+PURE_CORE = ("model", "config", "casualties", "visible", "tokens", "selecting", "roles")
 SPACY_IN_INTERCHANGE = ("interchange.spacy_docbin", "interchange.conll")
 
 

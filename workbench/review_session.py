@@ -30,8 +30,9 @@ from .model import (
     count_attrs,
 )
 from .review import SpanKey, one_line, span_key, summarize
+from .selecting import Selecting
 from .store import Store
-from .tokens import Selection, Tokens
+from .tokens import Tokens
 from .tui.session import STORE_FAILURES, ActionRefused, recount_attrs
 
 AGREED, CONTESTED, OWN = "agreed", "contested", "own"  # a row's kind (OWN: the reviewer's)
@@ -129,7 +130,7 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-class ReviewSession:
+class ReviewSession(Selecting):
     """One reviewer working through the review queue of one store."""
 
     def __init__(self, store: Store, config: Config, reviewer: str) -> None:
@@ -215,17 +216,6 @@ class ReviewSession:
         if self.gold is None:
             return "not started"
         return "reviewed" if self.gold.status == REVIEWED else "draft"
-
-    @property
-    def selecting(self) -> bool:
-        return self.anchor is not None
-
-    @property
-    def selection(self) -> Selection | None:
-        if self.anchor is None or not len(self.tokens):
-            return None
-        lo, hi = sorted((self.anchor, self.cursor))
-        return Selection(self.tokens.starts[lo], self.tokens.ends[hi])
 
     def open(self, doc_id: int) -> None:
         """Show this document: every annotator's spans and this reviewer's gold."""
@@ -441,27 +431,6 @@ class ReviewSession:
         self._edit(row, row.span.with_(attrs={**row.span.attrs, **count_attrs(value, qualifier)}))
 
     # ---- adding a span with the token cursor -----------------------------------------
-
-    def select_begin(self) -> None:
-        self._editable()
-        if not len(self.tokens):
-            raise ActionRefused("the document has no words")
-        at = self.focus.span.start if self.focus else 0
-        self.cursor = self.tokens.index_at(at)
-        self.anchor = self.cursor
-
-    def select_move(self, delta: int, *, extend: bool = False) -> None:
-        self.cursor = max(0, min(len(self.tokens) - 1, self.cursor + delta))
-        if not extend:
-            self.anchor = self.cursor
-
-    def select_line(self, direction: int, width: int, *, extend: bool = False) -> None:
-        here = self.tokens.starts[self.cursor]
-        target = max(0, min(len(self.text), here + direction * max(8, width)))
-        self.select_move(self.tokens.index_at(target) - self.cursor, extend=extend)
-
-    def select_cancel(self) -> None:
-        self.anchor = None
 
     def add(self, label: str) -> None:
         """Make the selection a span of the gold with this label."""

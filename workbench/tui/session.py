@@ -27,13 +27,9 @@ from ..model import (
     link_of,
     links_to,
 )
+from ..selecting import ActionRefused, Selecting
 from ..store import DatabaseError, Store, StoreError
-from ..tokens import Selection, Tokens
-
-
-class ActionRefused(Exception):
-    """The action does not apply here (no span focused, a bound at the text's edge...)."""
-
+from ..tokens import Tokens
 
 # What a failed store call raises: the store's own errors, and SQLite's that it lets
 # through (through the store's alias, so this module never imports sqlite3).
@@ -67,7 +63,7 @@ def _text_order(s: AnnotatedSpan) -> tuple[int, int, int]:
     return (s.span.start, s.span.end, s.id)
 
 
-class Session:
+class Session(Selecting):
     """One annotator working through the documents of one store."""
 
     def __init__(self, store: Store, config: Config, annotator: str) -> None:
@@ -101,10 +97,6 @@ class Session:
         return self.spans[self.focus_index] if self.spans else None
 
     @property
-    def selecting(self) -> bool:
-        return self.anchor is not None
-
-    @property
     def relation(self) -> str:
         """The relation the link keys set: the first configured (SOURCE by default)."""
         return self.config.relations[0]
@@ -136,13 +128,6 @@ class Session:
     def pending(self) -> int:
         """How many suggestions of the open document are still undecided."""
         return sum(1 for s in self.spans if s.status == PENDING)
-
-    @property
-    def selection(self) -> Selection | None:
-        if self.anchor is None or not len(self.tokens):
-            return None
-        lo, hi = sorted((self.anchor, self.cursor))
-        return Selection(self.tokens.starts[lo], self.tokens.ends[hi])
 
     def _focused(self) -> AnnotatedSpan:
         self._editable()
@@ -353,28 +338,6 @@ class Session:
         return n
 
     # ---- adding a span with the token cursor -----------------------------------------
-
-    def select_begin(self) -> None:
-        self._editable()
-        if not len(self.tokens):
-            raise ActionRefused("the document has no words")
-        at = self.focus.span.start if self.focus else 0
-        self.cursor = self.tokens.index_at(at)
-        self.anchor = self.cursor
-
-    def select_move(self, delta: int, *, extend: bool = False) -> None:
-        self.cursor = max(0, min(len(self.tokens) - 1, self.cursor + delta))
-        if not extend:
-            self.anchor = self.cursor
-
-    def select_line(self, direction: int, width: int, *, extend: bool = False) -> None:
-        """Move the token cursor about one screen line (width characters) up or down."""
-        here = self.tokens.starts[self.cursor]
-        target = max(0, min(len(self.text), here + direction * max(8, width)))
-        self.select_move(self.tokens.index_at(target) - self.cursor, extend=extend)
-
-    def select_cancel(self) -> None:
-        self.anchor = None
 
     def add(self, label: str) -> None:
         """Make the selection a span with this label (accepted, hand-made)."""
