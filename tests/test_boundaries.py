@@ -54,7 +54,7 @@ def expectation(module: str) -> Expect:
         return Expect(frozenset({"textual", "spacy", "sqlite3"}), why="readers never the store")
     if name == "nlp.suggest":
         return Expect(frozenset({"textual", "sqlite3"}), frozenset({"spacy"}), "the pipeline")
-    if name == "tui.session":
+    if name in ("tui.session", "tui.linking"):
         return Expect(frozenset({"textual", "rich", "spacy"}), why="the annotator, headless")
     forbidden = {"textual"}  # only tui/ draws
     if not (name == "nlp" or name.startswith("nlp.")):
@@ -65,7 +65,7 @@ def expectation(module: str) -> Expect:
 def checked_modules() -> list[str]:
     names = [m.name for m in pkgutil.walk_packages(workbench.__path__, "workbench.")]
     skipped = ("workbench.tui", "workbench.cli", "workbench.__main__")
-    return ["workbench", "workbench.tui.session"] + sorted(
+    return ["workbench", "workbench.tui.session", "workbench.tui.linking"] + sorted(
         n for n in names if not n.startswith(skipped)
     )
 
