@@ -10,19 +10,22 @@ train, import of .spacy files and suggest-like modules import this one: it loads
 
 Writing is fast because the per-document serializer set-up of `DocBin.add` (a
 Python loop over every token, and a msgpack Packer built per span group) is done
-once per shard instead: token arrays come from `Doc.to_array`, strings from the
-unique hashes of a shard, and span groups are packed with one reused Packer in the
-byte layout of `SpanGroup.to_bytes`. That fills DocBin's internals, so it runs only
-on the spaCy versions in `FAST_PATH_SPACY`, where tests/test_spacy_docbin.py checks
-that its shards load as the same Docs (tokens, spaces, entities, casualty spans and
-their attributes) as the public `DocBin.add` path's; any other version takes the
-public path.
+once per shard instead: token arrays come from one `Doc.to_array` per document (the
+entity columns are filled from the placed spans, never through `doc.ents`), strings
+from the unique hashes of a shard, and span groups are packed with one reused Packer
+in the byte layout of `SpanGroup.to_bytes`. Spans are placed on tokens by bisecting
+the tokens' character bounds, not through `Doc.char_span`. That fills DocBin's
+internals, so it runs only on the spaCy versions in `FAST_PATH_SPACY`, where
+tests/test_spacy_docbin.py checks that its shards load as the same Docs (tokens,
+spaces, entities, casualty spans and their attributes) as the public `DocBin.add`
+path's; any other version takes the public path.
 """
 
 from __future__ import annotations
 
 import functools
 import struct
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +33,7 @@ from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import ENT_TYPE, ORTH, SPACY
+from spacy.attrs import ENT_IOB, ENT_TYPE, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, SpanGroup
 from spacy.tokens import Span as SpacySpan
@@ -71,9 +74,13 @@ def blank() -> Language:
 
 @dataclass
 class Built:
-    """A Doc with its gold spans placed, and the spans a Doc could not hold."""
+    """A Doc with its gold spans placed, and the spans a Doc could not hold.
 
-    doc: Doc
+    `doc` sets the Doc's entities on first use; the fast DocBin path never asks for
+    it and writes the entity columns from `ents` and `token_spans` itself.
+    """
+
+    tokens: Doc  # the tokenized Doc, entities not set yet
     ents: list[Span]  # the spans in doc.ents, in order
     casualties: list[Span]  # the spans in the casualty group, in order
     token_spans: dict[tuple[int, int, str], tuple[int, int]]  # span key -> token [start, end)
@@ -81,6 +88,21 @@ class Built:
     split_tokens: int = 0
     # Relation label -> the children group (in order) and each casualty span's index in it.
     links: dict[str, tuple[list[Span], list[int | None]]] = field(default_factory=dict)
+    # Per token: ORTH, LENGTH, SPACY (one Doc.to_array), and its character bounds.
+    array: Any = None
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    _with_ents: bool = False
+
+    @property
+    def doc(self) -> Doc:
+        """The Doc with `ents` as its entities."""
+        doc = self.tokens
+        if not self._with_ents:
+            placed = self.token_spans
+            doc.ents = [SpacySpan(doc, *placed[_key(s)], label=s.label) for s in self.ents]
+            self._with_ents = True
+        return doc
 
 
 def group_key(relation: str) -> str:
@@ -110,12 +132,14 @@ def build_doc(
     """
     nlp = nlp or blank()
     doc = nlp.tokenizer(text)
+    array, starts, ends = _token_arrays(doc)
     placed: dict[tuple[int, int, str], tuple[int, int]] = {}
     split = 0
-    if not _aligned(doc, spans, placed):
+    if not _aligned(starts, ends, spans, placed):
         doc, split = _split_at(nlp.vocab, doc, spans)
+        array, starts, ends = _token_arrays(doc)
         placed.clear()
-        _aligned(doc, spans, placed, contract=True)
+        _contracted(doc, spans, placed)
     dropped: list[tuple[Span, str]] = []
     ents: list[Span] = []
     casualties: list[Span] = []
@@ -131,12 +155,26 @@ def build_doc(
             casualties.append(s)
     ents, overlapping = non_overlapping(ents)
     dropped.extend(overlapping)
-    doc.ents = [SpacySpan(doc, *placed[_key(s)], label=s.label) for s in ents]
     casualties.sort(key=lambda s: (s.start, s.end, s.label))
     built = Built(doc, ents, casualties, placed, dropped, split)
-    if not all_in_ents:
+    built.array, built.starts, built.ends = array, starts, ends
+    if not all_in_ents and (unlinked or _any_link(spans, relation_labels)):
         built.links = _links(spans, casualties, unlinked, placed, relation_labels)
     return built
+
+
+def _any_link(spans: Sequence[Span], relation_labels: Sequence[str]) -> bool:
+    """Might a span link another (has an attribute named for a relation)?"""
+    keys = [link_key(label) for label in relation_labels]
+    return any(k in s.attrs for s in spans for k in keys)
+
+
+def _token_arrays(doc: Doc) -> tuple[Any, list[int], list[int]]:
+    """ORTH, LENGTH and SPACY per token, and each token's first and end character."""
+    array = doc.to_array([ORTH, LENGTH, SPACY]).reshape((len(doc), 3))
+    lengths, spaces = array[:, 1], array[:, 2]
+    ends = numpy.cumsum(lengths + spaces) - spaces
+    return array, (ends - lengths).tolist(), ends.tolist()
 
 
 def _links(
@@ -182,20 +220,33 @@ def non_overlapping(spans: Iterable[Span]) -> tuple[list[Span], list[tuple[Span,
 
 
 def _aligned(
-    doc: Doc,
+    starts: list[int],
+    ends: list[int],
     spans: Sequence[Span],
     placed: dict[tuple[int, int, str], tuple[int, int]],
-    contract: bool = False,
 ) -> bool:
-    mode = "contract" if contract else "strict"
+    """Place every span on the tokens it covers exactly, as `Doc.char_span` does in
+    "strict" mode (a span must start at a token's start and end at a token's end);
+    False at the first span that does not."""
+    n = len(starts)
     for s in spans:
-        cs = doc.char_span(s.start, s.end, alignment_mode=mode)
-        if cs is None or len(cs) == 0:
-            if not contract:
-                return False
-            continue
-        placed[_key(s)] = (cs.start, cs.end)
+        first, last = bisect_left(starts, s.start), bisect_left(ends, s.end)
+        if first == n or last == n or starts[first] != s.start or ends[last] != s.end:
+            return False
+        if last < first:
+            return False
+        placed[_key(s)] = (first, last + 1)
     return True
+
+
+def _contracted(
+    doc: Doc, spans: Sequence[Span], placed: dict[tuple[int, int, str], tuple[int, int]]
+) -> None:
+    """Place each span on the tokens wholly inside it (none: the span is not placed)."""
+    for s in spans:
+        cs = doc.char_span(s.start, s.end, alignment_mode="contract")
+        if cs is not None and len(cs) > 0:
+            placed[_key(s)] = (cs.start, cs.end)
 
 
 def _split_at(vocab: Vocab, doc: Doc, spans: Sequence[Span]) -> tuple[Doc, int]:
@@ -243,14 +294,12 @@ class ShardWriter:
 
     def add(self, built: Built) -> None:
         """Add one built Doc: its token arrays, and its casualty group packed directly."""
-        doc, b = built.doc, self.bin
+        b = self.bin
         if not self.fast:
             self._add_public(built)
             return
-        # One to_array for the token columns and the spaces (each call has a set-up cost).
-        array = doc.to_array([*b.attrs, SPACY]).reshape((len(doc), len(b.attrs) + 1))
-        b.tokens.append(array[:, :-1])
-        b.spaces.append(array[:, -1:].astype(bool))
+        b.tokens.append(self._token_columns(built, b.attrs))
+        b.spaces.append(built.array[:, 2:3].astype(bool))
         b.flags.append({"has_unknown_spaces": False})
         b.cats.append({})
         b.span_groups.append(self._pack_group(built))
@@ -258,6 +307,28 @@ class ShardWriter:
         self.documents += 1
         if len(b.tokens) >= self.shard_size:
             self.flush()
+
+    def _token_columns(self, built: Built, attrs: list[int]) -> Any:
+        """The DocBin's token columns, as `doc.to_array(attrs)` has them once `doc.ents`
+        is set: ORTH, and per token outside an entity IOB "O" (2) and no type; inside
+        one, "B" (3) on its first token, "I" (1) on the rest, and its label's hash."""
+        array = built.array
+        columns = numpy.zeros((len(array), len(attrs)), dtype=array.dtype)
+        iob, kind = attrs.index(ENT_IOB), attrs.index(ENT_TYPE)
+        columns[:, attrs.index(ORTH)] = array[:, 0]
+        columns[:, iob] = 2
+        for s in built.ents:
+            start, end = built.token_spans[_key(s)]
+            columns[start, iob] = 3
+            columns[start + 1 : end, iob] = 1
+            columns[start:end, kind] = self._hash(s.label)
+        return columns
+
+    def _hash(self, label: str) -> int:
+        h = self.label_hashes.get(label)
+        if h is None:
+            h = self.label_hashes[label] = self.vocab.strings.add(label)
+        return h
 
     def _add_public(self, built: Built) -> None:
         doc = built.doc
@@ -301,16 +372,12 @@ class ShardWriter:
         """One span group in the byte layout of `SpanGroup.to_bytes`."""
         packed = []
         for s in spans:
-            h = self.label_hashes.get(s.label)
-            if h is None:
-                h = self.label_hashes[s.label] = self.vocab.strings.add(s.label)
             start, end = built.token_spans[_key(s)]
             # Character bounds from the tokens, as a spaCy Span has them (a span's edge
             # whitespace that is a token's trailing space is outside it).
-            first, last = built.doc[start], built.doc[end - 1]
-            chars = (first.idx, last.idx + len(last.text))
+            chars = (built.starts[start], built.ends[end - 1])
             # Layout of spacy.tokens.SpanGroup.to_bytes: id, kb_id, label, token and char bounds.
-            packed.append(struct.pack(">QQQllll", 0, 0, h, start, end, *chars))
+            packed.append(struct.pack(">QQQllll", 0, 0, self._hash(s.label), start, end, *chars))
             self.labels.add(s.label)
         return self.packer.pack({"name": name, "attrs": attrs, "spans": packed})
 
