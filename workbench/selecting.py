@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .casualties import normalise_count
+from .model import count_attrs
 from .tokens import Selection, Tokens
 
 
@@ -67,3 +69,13 @@ class Selecting:
 
     def select_cancel(self) -> None:
         self.anchor = None
+
+
+def recount_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Value and qualifier read from the span's text by the suggester's normaliser."""
+    found = normalise_count(" ".join(text.split()))
+    if found is not None:
+        return count_attrs(*found)
+    if old and ("value" in old or "qualifier" in old):
+        return dict(old)
+    return count_attrs(None, None)

@@ -11,7 +11,6 @@ import bisect
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..casualties import normalise_count
 from ..config import Config
 from ..model import (
     IN_PROGRESS,
@@ -24,7 +23,7 @@ from ..model import (
     Span,
     count_attrs,
 )
-from ..selecting import ActionRefused
+from ..selecting import ActionRefused, recount_attrs
 from ..store import DatabaseError, Store, StoreError
 from ..tokens import Tokens
 from .linking import Linking
@@ -45,16 +44,6 @@ def reviewed_message(doc_id: int) -> str:
 class Position:
     index: int  # 1-based position of the document
     total: int
-
-
-def recount_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Value and qualifier read from the span's text by the suggester's normaliser."""
-    found = normalise_count(" ".join(text.split()))
-    if found is not None:
-        return count_attrs(*found)
-    if old and ("value" in old or "qualifier" in old):
-        return dict(old)
-    return count_attrs(None, None)
 
 
 def _text_order(s: AnnotatedSpan) -> tuple[int, int, int]:
