@@ -281,6 +281,8 @@ CONSTRUCTIONS = [
         "The civil defence group put the toll at 42 and said more than 70 people were wounded.",
         {"42": "civil defence group", "more than 70": "civil defence group"},
     ),
+    ("Five people were confirmed dead by officials.", {"Five": "officials"}),
+    ("Five deaths were reported by the hospital, police said.", {"Five": "hospital"}),
     # nothing reports the figure
     ("It was reported that 9 people were killed.", {"9": None}),
     ("Nine people were reported killed.", {"Nine": None}),

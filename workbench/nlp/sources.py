@@ -105,6 +105,10 @@ def _at(node: Token, came_from: Token, fig: Span, namings: Namings):
         found = _reporting(node, came_from, namings)
         if found is not False:
             return found
+    if via == "nsubjpass" and node.lemma_.lower() in CLAUSE_VERBS | OBJECT_VERBS:
+        by = agent(node)  # "five were confirmed dead by officials"; without "by", look higher
+        if by is not None:
+            return name_of(by, namings)
     # a side reporting clause: "..., officials said." / "he said" after the figure
     for child in node.children:
         if child is came_from or child.dep_ not in _SIDE_EDGES:
