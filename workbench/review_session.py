@@ -30,7 +30,7 @@ from .model import (
 )
 from .review import one_line, span_key, summarize
 from .review_rows import AGREED, CONTESTED, OWN, HistoryLine, QueueItem, Row, rows_of
-from .selecting import Selecting, recount_attrs
+from .selecting import Selecting
 from .store import Store
 from .tokens import Tokens
 from .tui.session import STORE_FAILURES, ActionRefused
@@ -320,12 +320,6 @@ class ReviewSession(Selecting):
             focus=span,
         )
 
-    def _attrs_for(self, label: str, start: int, end: int, old: dict[str, Any]) -> dict[str, Any]:
-        spec = self.config.labels.get(label)
-        if spec is None or not spec.is_casualty:
-            return {k: v for k, v in old.items() if k not in ("value", "qualifier")}
-        return {**old, **recount_attrs(self.text[start:end], old)}
-
     def relabel(self, label: str) -> None:
         row = self._focused()
         s = row.span
@@ -334,19 +328,7 @@ class ReviewSession(Selecting):
     def nudge(self, edge: str, direction: int) -> None:
         """Move the focused span's start or end one token earlier (-1) or later (+1)."""
         row = self._focused()
-        start, end = row.span.start, row.span.end
-        t = self.tokens
-        if edge == "start":
-            new = t.start_before(start) if direction < 0 else t.start_after(start)
-            start = start if new is None else new
-        else:
-            new = t.end_before(end) if direction < 0 else t.end_after(end)
-            end = end if new is None else new
-        if not start < end or (start, end) == (row.span.start, row.span.end):
-            raise ActionRefused("the span cannot shrink or grow further that way")
-        attrs = row.span.attrs
-        if row.span.is_casualty:
-            attrs = recount_attrs(self.text[start:end], attrs)
+        start, end, attrs = self.nudged(row.span, edge, direction)
         self._edit(row, row.span.with_(start=start, end=end, attrs=attrs))
 
     def set_casualty(self, value: int | None, qualifier: str) -> None:

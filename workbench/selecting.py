@@ -37,6 +37,8 @@ class Selecting:
     def _editable(self) -> object:
         raise NotImplementedError
 
+    config: Any  # the host's Config
+
     @property
     def selecting(self) -> bool:
         return self.anchor is not None
@@ -69,6 +71,34 @@ class Selecting:
 
     def select_cancel(self) -> None:
         self.anchor = None
+
+    # ---- editing a span's bounds and label: the same in both sessions ------------------
+
+    def nudged(self, span: Any, edge: str, direction: int) -> tuple[int, int, dict[str, Any]]:
+        """`span` (a model Span) with its start or end one token earlier (-1) or later
+        (+1): the new bounds and the attributes its new text implies."""
+        start, end = span.start, span.end
+        t = self.tokens
+        if edge == "start":
+            new = t.start_before(start) if direction < 0 else t.start_after(start)
+            start = start if new is None else new
+        else:
+            new = t.end_before(end) if direction < 0 else t.end_after(end)
+            end = end if new is None else new
+        if not start < end or (start, end) == (span.start, span.end):
+            raise ActionRefused("the span cannot shrink or grow further that way")
+        attrs = span.attrs
+        if span.is_casualty:
+            attrs = recount_attrs(self.text[start:end], attrs)
+        return start, end, attrs
+
+    def _attrs_for(self, label: str, start: int, end: int, old: dict[str, Any]) -> dict[str, Any]:
+        """The attributes a span of `label` over [start, end) gets: a casualty label's
+        count read from the words, none for another label."""
+        spec = self.config.labels.get(label)
+        if spec is None or not spec.is_casualty:
+            return {k: v for k, v in old.items() if k not in ("value", "qualifier")}
+        return {**old, **recount_attrs(self.text[start:end], old)}
 
 
 def recount_attrs(text: str, old: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
-from typing import Any
 
 from ..config import Config
 from ..model import (
@@ -244,28 +243,10 @@ class Session(Linking):
         self._reread_all(heads)
         self._reread(span.id, span.id)
 
-    def _attrs_for(self, label: str, start: int, end: int, old: dict[str, Any]) -> dict[str, Any]:
-        spec = self.config.labels.get(label)
-        if spec is None or not spec.is_casualty:
-            return {k: v for k, v in old.items() if k not in ("value", "qualifier")}
-        return {**old, **recount_attrs(self.text[start:end], old)}
-
     def nudge(self, edge: str, direction: int) -> None:
         """Move the focused span's start or end one token earlier (-1) or later (+1)."""
         span = self._focused()
-        start, end = span.span.start, span.span.end
-        t = self.tokens
-        if edge == "start":
-            new = t.start_before(start) if direction < 0 else t.start_after(start)
-            start = start if new is None else new
-        else:
-            new = t.end_before(end) if direction < 0 else t.end_after(end)
-            end = end if new is None else new
-        if not start < end or (start, end) == (span.span.start, span.span.end):
-            raise ActionRefused("the span cannot shrink or grow further that way")
-        attrs = span.span.attrs
-        if span.span.is_casualty:
-            attrs = recount_attrs(self.text[start:end], attrs)
+        start, end, attrs = self.nudged(span.span, edge, direction)
         heads = self._heads_of(span)
         self.store.set_bounds(span.id, start, end, self.annotator, attrs)
         self._reread_all(heads)
