@@ -145,6 +145,53 @@ def test_agreement_counts_every_pair_of_three_annotators(team):
     }
 
 
+CLAIMS = "Reuters said 12 people were killed; officials said 3 were wounded and 5 died."
+
+
+def _submit_claims(store: Store, doc_id: int, who: str, links: dict[str, str | None]) -> None:
+    """Mark the figures and both sources, then link each figure to the source `links` names."""
+    ann = store.open_annotation(doc_id, who)
+    ids = {
+        part: store.add_span(ann.id, _span(CLAIMS, part, label, **attrs), who)
+        for part, label, attrs in [
+            ("Reuters", "ORG", {}),
+            ("officials", "SOURCE", {}),
+            ("12", "KILLED", {"value": 12, "qualifier": "exact"}),
+            ("3", "INJURED", {"value": 3, "qualifier": "exact"}),
+            ("5", "KILLED", {"value": 5, "qualifier": "exact"}),
+        ]
+    }
+    for figure, source in links.items():
+        if source is not None:
+            store.link(ids[figure], ids[source], who)
+    store.submit(ann.id, who)
+
+
+def test_agreement_compares_who_reported_each_figure(db_path):
+    with Store(db_path) as store:
+        store.add_documents([new_doc(CLAIMS)])
+        [doc] = store.document_ids()
+        # They agree on the first two sources; for "5" bob names Reuters, amira nobody.
+        _submit_claims(store, doc, "amira", {"12": "Reuters", "3": "officials", "5": None})
+        _submit_claims(store, doc, "bob", {"12": "Reuters", "3": "officials", "5": "Reuters"})
+    out = json.loads(run(db_path, "agreement", "--json").output)
+    [pair] = out["pairs"]
+    assert pair["labels"]["KILLED"]["agreed"] == 2  # the figures themselves agree
+    sources = pair["sources"]
+    assert (sources["matched"], sources["attribution"]) == (3, pytest.approx(2 / 3, abs=1e-4))
+    assert sources["claims"]["tp"] == 2 and sources["claims"]["fp"] == 1
+
+    text = run(db_path, "agreement").output
+    assert "sources: agree on 2 of 3 shared casualty span(s) (0.667" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_agreement_leaves_sources_out_where_nobody_linked_one(team):
+    [pair] = json.loads(run(team, "agreement", "--json").output)["pairs"]
+    assert pair["sources"] is None
+    assert "sources:" not in run(team, "agreement").output
+
+
 def test_agreement_without_shared_documents(db_path):
     with Store(db_path) as store:
         store.add_documents([new_doc(SOLO)])

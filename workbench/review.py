@@ -21,6 +21,7 @@ from rich.text import Text
 
 from .model import SUBMITTED, Annotation, Change, Document, Event, Span
 from .nlp.evaluate import CASUALTY_ROW, ENTITY_ROW, EvalReport, LabelScores, evaluate_documents
+from .nlp.evaluate_sources import has_sources, score_sources
 from .store import Store, StoreError
 from .visible import CONTROL_TABLE
 
@@ -116,6 +117,7 @@ class PairAgreement:
                 }
                 for r in self.rows(label)
             },
+            "sources": self.report.sources.to_dict() if self.report.sources else None,
         }
 
 
@@ -131,7 +133,10 @@ def agreement(store: Store, annotators: Sequence[str] = ()) -> tuple[int, list[P
             )
     pairs = []
     for (a, b), docs in sorted(shared.items()):
-        report = evaluate_documents([(t, ga) for t, ga, _ in docs], [gb for _, _, gb in docs])
+        ref, other = [(t, ga) for t, ga, _ in docs], [gb for _, _, gb in docs]
+        report = evaluate_documents(ref, other)
+        if report.sources is None and has_sources([(t, gb) for t, _, gb in docs]):
+            report.sources = score_sources(ref, other)  # only B said who reported a figure
         pairs.append(PairAgreement(a, b, len(docs), report))
     return documents, pairs
 
@@ -163,6 +168,20 @@ def render_agreement(pair: PairAgreement, label: str | None = None) -> Table:
 
 
 AGREEMENT_CAPTION = "F1: exact spans.  ct F1: casualty (label, value) pairs per document."
+
+
+def render_pair_sources(pair: PairAgreement) -> str | None:
+    """Who reported each figure, compared between the two, where either linked a source:
+    on the casualty spans both marked, whether their sources agree (both none, or the
+    source spans overlap), and claim-level F1 over (label, value, source text)."""
+    s = pair.report.sources
+    if s is None:
+        return None
+    return (
+        f"sources: agree on {s.agree} of {s.matched} shared casualty span(s) "
+        f"({_f(s.accuracy)}, exact offsets {_f(s.exact_accuracy)}); "
+        f"claims (label, value, source) F1 {_f(s.claims.f1)}"
+    )
 
 
 # ---- disagreements ---------------------------------------------------------------------

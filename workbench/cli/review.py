@@ -38,12 +38,13 @@ def review_agreement(ctx: Context, label: str | None, as_json: bool) -> None:
     """Inter-annotator agreement over documents submitted by two or more annotators.
 
     Per pair of annotators and per label: spans each has, spans both have, exact-span
-    F1 and, for casualty labels, F1 on (label, value) pairs per document.
+    F1 and, for casualty labels, F1 on (label, value) pairs per document; where either
+    linked figures to their sources, how often the two agree on who reported each figure.
     Example: workbench review agreement --label KILLED
     """
     from rich.console import Console
 
-    from ..review import AGREEMENT_CAPTION, agreement, render_agreement
+    from ..review import AGREEMENT_CAPTION, agreement, render_agreement, render_pair_sources
 
     with errors_reported(), ctx.existing_store() as store:
         documents, pairs = agreement(store)
@@ -58,6 +59,8 @@ def review_agreement(ctx: Context, label: str | None, as_json: bool) -> None:
     for pair in pairs:
         console.print()
         console.print(render_agreement(pair, label))
+        if (line := render_pair_sources(pair)) is not None:
+            console.print(line, markup=False, highlight=False)
     console.print(AGREEMENT_CAPTION, markup=False, highlight=False)
 
 
