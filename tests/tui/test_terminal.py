@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import signal
@@ -13,10 +14,18 @@ from pathlib import Path
 import orjson
 import pytest
 
-from workbench.model import ACCEPTED, IN_PROGRESS, REJECTED
-from workbench.store import Store
+from workbench.model import (
+    ACCEPTED,
+    IN_PROGRESS,
+    REJECTED,
+    SOURCE_MODEL,
+    SOURCE_RULE,
+    Span,
+    link_of,
+)
+from workbench.store import NewDocument, Store
 
-from .helpers import ROOT, SEED, seed_db
+from .helpers import ROOT, SEED, VERSION, find, seed_db
 
 pytestmark = [
     pytest.mark.slow,
@@ -161,6 +170,81 @@ def test_sigkill_mid_document_loses_nothing_committed(tmp_path, tmux):
     again = tmux(workbench(db, "kim", "annotate"))
     again.wait_for("KABUL")
     assert "doc 2/3" in again.wait_for("doc 2/3")
+
+
+# One short article: a casualty figure and, after it, who reported it, with no source
+# suggested for the figure, so a link in the database can only come from the keyboard.
+CLAIM_TEXT = (
+    "BAGHDAD - At least 12 people were killed when a car bomb exploded in Karrada on "
+    "Friday, the interior ministry said."
+)
+CLAIM_SUGGESTIONS = [
+    ("BAGHDAD", "GPE", {}),
+    ("At least 12", "KILLED", {"value": 12, "qualifier": "at_least"}),
+    ("Karrada", "GPE", {}),
+    ("interior ministry", "ORG", {}),
+]
+
+
+def claim_db(path: Path) -> Path:
+    spans = []
+    for needle, label, attrs in CLAIM_SUGGESTIONS:
+        start, end = find(CLAIM_TEXT, needle)
+        spans.append(Span(start, end, label, attrs, SOURCE_RULE if attrs else SOURCE_MODEL))
+    with Store(path) as store:
+        store.add_documents([NewDocument(CLAIM_TEXT, {}, "claims-0")])
+        (doc_id,) = store.document_ids()
+        store.save_suggestions([(doc_id, spans)], VERSION)
+    return path
+
+
+def test_link_a_source_by_keyboard_in_tmux_then_export_claims(tmp_path, tmux):
+    db = claim_db(tmp_path / "annotations.db")
+    with Store(db) as store:  # the figure comes with no source: the keys must link it
+        assert all(link_of(s) is None for s in store.suggestions(1))
+    term = tmux(workbench(db, "lee", "annotate"))
+    term.wait_for("BAGHDAD")
+    term.wait_for(" 1/4 ")
+    term.send("j")  # BAGHDAD -> "At least 12"
+    term.wait_for(" 2/4 ")
+    term.send("r")  # link mode: the detail line names the figure being linked
+    term.wait_for("source of \u201cAt least 12\u201d")
+    term.send("j", "j", "Enter")  # past Karrada to "interior ministry"; link it
+    term.wait_for("\u2190 interior mini")  # the figure's row in the span list (cut)
+    term.send("s", "d")  # submit, the two place names left pending are left out
+    term.wait_for("done 1/1")
+    term.send("q")
+    assert term.ended(timeout=30), f"q did not quit; screen:\n{term.screen()}"
+    out = tmp_path / "claims.csv"
+    subprocess.run(
+        workbench(db, "lee", "export", "--format", "claims", "--out", str(out)),
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1, rows  # one casualty figure, one row
+    (row,) = rows
+    assert (row["figure"], row["label"], row["value"], row["qualifier"]) == (
+        "At least 12",
+        "KILLED",
+        "12",
+        "at_least",
+    )
+    assert (row["source"], row["source_label"]) == ("interior ministry", "ORG")
+    start, end = find(CLAIM_TEXT, "interior ministry")
+    assert (row["source_start"], row["source_end"]) == (str(start), str(end))
+    assert (row["annotator"], row["status"]) == ("lee", "submitted")
+    # stored by the annotator's own link, not taken from a suggestion
+    with Store(db) as store:
+        assert all(link_of(s) is None for s in store.suggestions(1))
+        links = [e for e in store.events(1) if e.action == "link"]
+        assert [e.annotator for e in links] == ["lee"]
+        (linked, *_) = links[0].after.spans
+        assert linked.span.text_in(CLAIM_TEXT) == "At least 12"
+        assert link_of(linked.span) == (start, end, "ORG")
+        assert linked.status == ACCEPTED
 
 
 def _python_child(pane_pid: int) -> int:
