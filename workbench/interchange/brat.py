@@ -1,5 +1,7 @@
 """brat standoff: a `NAME.txt` with the exact text and a `NAME.ann` beside it, as brat
-itself reads and writes them (server/src/annotation.py, annotator.py).
+itself reads and writes them (server/src/annotation.py, annotator.py). This module
+holds the scheme's shared vocabulary (label encoding, line breaks, attribute names)
+and reading a pair; writing pairs and `annotation.conf` is in brat_write.py.
 
 Text-bound annotations are `T` lines (`T1<TAB>LABEL START END<TAB>span text`);
 casualty attributes are `A` lines: `A1<TAB>Value T1 100` and `A2<TAB>Qualifier T1
@@ -41,7 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,13 +51,11 @@ from urllib.parse import unquote
 
 from ..model import (
     CASUALTY_LABELS,
-    QUALIFIERS,
     SOURCE_RELATION,
     NewDocument,
     Span,
     count_attrs,
     link_key,
-    relations,
     with_link,
 )
 from .validate import SPAN_FIELDS, InputError, Labels, check_count, check_text, checked_span
@@ -65,12 +65,11 @@ QUALIFIER = "Qualifier"
 CASUALTY_ATTRS = ("value", "qualifier")
 # Every character at which str.splitlines (brat's readlines) ends a line.
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-_BREAK_RUN = re.compile(f"[{re.escape(LINE_BREAKS)}]+")
+BREAK_RUN = re.compile(f"[{re.escape(LINE_BREAKS)}]+")
 # Older exports wrote line breaks and tabs in the text field as spaces: still read.
 _AS_SPACE = str.maketrans(dict.fromkeys(LINE_BREAKS + "\t", " "))
 _CONF_SYNTAX = set("%;:,|=<>!#")
-_DIGITS = re.compile(r"[0-9]+")
-_TOKEN = re.compile(r"[^\s%;:,|=<>!#]+")  # an attribute name or value brat can hold
+DIGITS = re.compile(r"[0-9]+")
 # What each kind of line the scheme does not hold is called in a report.
 KINDS = {
     "E": "event (E)",
@@ -98,145 +97,6 @@ def decode_label(token: str) -> str:
 
 def _unsafe(c: str) -> bool:
     return c in _CONF_SYNTAX or c.isspace() or unicodedata.category(c)[0] in "CZ"
-
-
-# ---- writing ------------------------------------------------------------------------------
-
-
-def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) as brat's fragments: the pieces between runs of line breaks, with
-    an empty first or last piece where the span starts or ends at a break."""
-    pieces, pos = [], start
-    for m in _BREAK_RUN.finditer(text, start, end):
-        pieces.append((pos, m.start()))
-        pos = m.end()
-    pieces.append((pos, end))
-    return pieces
-
-
-def extra_attributes(span: Span) -> list[tuple[str, str | None]]:
-    """The attributes of `span` other than its count that a brat A line can hold:
-    (name, None) for a `True` flag, (name, value) for a one-word string."""
-    out: list[tuple[str, str | None]] = []
-    for name, value in span.attrs.items():
-        if name in CASUALTY_ATTRS or not _TOKEN.fullmatch(name):
-            continue
-        if value is True:
-            out.append((name, None))
-        elif isinstance(value, str) and _TOKEN.fullmatch(value):
-            out.append((name, value))
-    return out
-
-
-def _ordered(spans: Iterable[Span]) -> list[Span]:
-    return sorted(spans, key=lambda s: (s.start, s.end, s.label))
-
-
-def ann_text(text: str, spans: Sequence[Span], relation_labels: Sequence[str] = ()) -> str:
-    """The .ann content for `spans` of `text` (links by `relation_labels` as R lines)."""
-    lines: list[str] = []
-    ids: dict[tuple[int, int, str], str] = {}
-    n_attr = 0
-    for i, s in enumerate(_ordered(spans), start=1):
-        ident = ids[(s.start, s.end, s.label)] = f"T{i}"
-        pieces = fragments(text, s.start, s.end)
-        offsets = ";".join(f"{a} {b}" for a, b in pieces)
-        written = " ".join(text[a:b] for a, b in pieces)
-        lines.append(f"{ident}\t{encode_label(s.label)} {offsets}\t{written}")
-        attributes: list[tuple[str, Any]] = [
-            (name, s.attrs.get(key))
-            for name, key in ((VALUE, "value"), (QUALIFIER, "qualifier"))
-            if s.attrs.get(key) is not None
-        ]
-        for name, value in [*attributes, *extra_attributes(s)]:
-            n_attr += 1
-            lines.append(f"A{n_attr}\t{name} {ident}" + ("" if value is None else f" {value}"))
-    for n, rel in enumerate(relations(spans, relation_labels), start=1):
-        head = ids[(rel.head.start, rel.head.end, rel.head.label)]
-        child = ids[(rel.child.start, rel.child.end, rel.child.label)]
-        lines.append(f"R{n}\t{encode_label(rel.label)} Arg1:{head} Arg2:{child}")
-    return "".join(line + "\n" for line in lines)
-
-
-def write_pair(
-    folder: Path,
-    name: str,
-    text: str,
-    spans: Sequence[Span],
-    relation_labels: Sequence[str] = (),
-) -> Path:
-    """Write NAME.txt (text byte for byte, no newline translation) and NAME.ann."""
-    txt = folder / f"{name}.txt"
-    with txt.open("w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    with (folder / f"{name}.ann").open("w", encoding="utf-8", newline="") as f:
-        f.write(ann_text(text, spans, relation_labels))
-    return txt
-
-
-@dataclass
-class Conf:
-    """What an export's `annotation.conf` must declare, gathered document by document."""
-
-    relation_labels: Sequence[str] = (SOURCE_RELATION,)
-    entities: set[str] = field(default_factory=set)
-    # attribute name -> (labels of the spans carrying it, values written; None: a flag)
-    attributes: dict[str, tuple[set[str], set[str | None]]] = field(default_factory=dict)
-    # relation label -> (head labels, child labels)
-    links: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
-    overlap: bool = False
-
-    def add(self, spans: Sequence[Span]) -> None:
-        ordered = _ordered(spans)
-        for s in ordered:
-            self.entities.add(s.label)
-            for name, key in ((VALUE, "value"), (QUALIFIER, "qualifier")):
-                if s.attrs.get(key) is not None:
-                    self._attribute(name, s.label, str(s.attrs[key]))
-            for name, value in extra_attributes(s):
-                self._attribute(name, s.label, value)
-        for a, b in zip(ordered, ordered[1:], strict=False):
-            self.overlap = self.overlap or b.start < a.end
-        if not self.overlap:  # a span inside an earlier, longer one
-            reach = 0
-            for s in ordered:
-                self.overlap = self.overlap or s.start < reach
-                reach = max(reach, s.end)
-        for rel in relations(spans, self.relation_labels):
-            heads, children = self.links.setdefault(rel.label, (set(), set()))
-            heads.add(rel.head.label)
-            children.add(rel.child.label)
-
-    def _attribute(self, name: str, label: str, value: str | None) -> None:
-        labels, values = self.attributes.setdefault(name, (set(), set()))
-        labels.add(label)
-        values.add(value)
-
-    def text(self) -> str:
-        """annotation.conf in brat's configuration syntax."""
-
-        def types(labels: Iterable[str]) -> str:
-            return "|".join(sorted({encode_label(lab) for lab in labels}))
-
-        out = ["[entities]", *sorted({encode_label(e) for e in self.entities}), ""]
-        out.append("[relations]")
-        if self.overlap:  # spans may contain, equal or cross one another
-            out.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
-        for label, (heads, children) in sorted(self.links.items()):
-            out.append(f"{encode_label(label)}\tArg1:{types(heads)}, Arg2:{types(children)}")
-        out += ["", "[events]", "", "[attributes]"]
-        for name, (labels, values) in sorted(self.attributes.items()):
-            words = sorted((v for v in values if v is not None), key=_value_order)
-            line = f"{name}\tArg:{types(labels)}"
-            # A flag is a binary attribute; anything with values a multi-valued one.
-            out.append(line + (f", Value:{'|'.join(words)}" if words else ""))
-        return "\n".join(out) + "\n"
-
-
-def _value_order(value: str) -> tuple[int, int, str]:
-    if _DIGITS.fullmatch(value):
-        return (0, int(value), "")
-    return (1, QUALIFIERS.index(value) if value in QUALIFIERS else len(QUALIFIERS), value)
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -347,7 +207,7 @@ def _parse_t(ident: str, rest: str, ann: Path, line: int) -> _T:
     bounds = []
     for fragment in offsets.split(";"):
         parts = fragment.split()
-        if len(parts) != 2 or not all(_DIGITS.fullmatch(p) for p in parts):
+        if len(parts) != 2 or not all(DIGITS.fullmatch(p) for p in parts):
             raise InputError(ann, line, f"T line needs LABEL START END: {data!r:.80}")
         bounds.append((int(parts[0]), int(parts[1])))
     try:
@@ -390,7 +250,7 @@ def _line_break_gap(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Is the gap between two fragments a line break with only whitespace around it
     (how brat and our export split a span at a break)?"""
     gap = text[a[1] : b[0]]
-    return a[1] <= b[0] and not gap.strip() and _BREAK_RUN.search(gap) is not None
+    return a[1] <= b[0] and not gap.strip() and BREAK_RUN.search(gap) is not None
 
 
 def _matches(t: _T, text: str) -> bool:
@@ -433,7 +293,7 @@ def _casualty_attrs(
     qualifier, q_line = attrs.get("qualifier", (None, 0))
     if raw is None or raw == "null":
         value = None
-    elif _DIGITS.fullmatch(raw):
+    elif DIGITS.fullmatch(raw):
         value = int(raw)
     else:
         raise InputError(ann, line, f"{ident}: Value must be a whole number: {raw!r}")

@@ -472,7 +472,7 @@ def _brat(
     relation_labels: Sequence[str] = (SOURCE_RELATION,),
     **_: Any,
 ) -> None:
-    from ..interchange.brat import Conf, write_pair
+    from ..interchange.brat_write import Conf, write_pair
 
     out.mkdir(parents=True, exist_ok=True)
     conf = Conf(relation_labels)  # annotation.conf declares what the pairs hold
