@@ -18,7 +18,9 @@ from workbench.review_session import AGREED, CONTESTED
 from workbench.roles import ADMIN, ANNOTATOR, AUDITOR, REVIEWER
 from workbench.store import NewDocument, Store
 from workbench.tui.app import make_review_app
-from workbench.tui.screens.review import AnnotatorChooser, QueueScreen, ReviewScreen
+from workbench.tui.screens.forms import AnnotatorChooser
+from workbench.tui.screens.review import ReviewScreen
+from workbench.tui.screens.review_queue import QueueScreen
 from workbench.tui.widgets.document_view import DocumentView
 from workbench.tui.widgets.review_history import HistoryPane
 from workbench.tui.widgets.review_spans import ReviewSpanList

@@ -201,7 +201,7 @@ class ReviewApp(App[None]):
         return super().get_key_display(binding)
 
     def on_mount(self) -> None:
-        from .screens.review import QueueScreen
+        from .screens.review_queue import QueueScreen
 
         try:
             self.session.refresh_queue()

@@ -21,13 +21,14 @@ from ..session import STORE_FAILURES, ActionRefused, Session, reviewed_message
 from ..widgets.bars import DetailBar, HeaderBar
 from ..widgets.document_view import DocumentView
 from ..widgets.span_list import SpanList
-from .forms import CasualtyForm, FlagForm, PendingForm
+from .editing import SpanEditing
+from .forms import FlagForm, PendingForm
 from .help import HelpScreen
 
 NARROW_WIDTH = 80
 
 
-class AnnotateScreen(Screen[None]):
+class AnnotateScreen(SpanEditing, Screen[None]):
     """Review suggestions, fix them, add what the model missed, submit."""
 
     BINDINGS = SCREEN_BINDINGS  # type: ignore[assignment]  # list is invariant
@@ -157,50 +158,16 @@ class AnnotateScreen(Screen[None]):
     def action_delete(self) -> None:
         self._do(self.session.delete)
 
-    def action_nudge(self, edge: str, direction: int) -> None:
-        self._do(self.session.nudge, edge, direction)
-
-    def action_label(self, index: int) -> None:
-        label = self.labels[index]
-        self._do(self.session.add if self.mode == SELECT else self.session.relabel, label)
+    def may_edit(self) -> bool:
+        if self.session.read_only and self.session.annotation is not None:
+            self.refused(reviewed_message(self.session.annotation.document.id))
+            return False
+        return True
 
     def action_accept_all(self) -> None:
         ok, n = self._do(self.session.accept_all)
         if ok:
             self.notify(f"Accepted {n} suggestion(s).", timeout=2, markup=False)
-
-    def action_edit_casualty(self) -> None:
-        focus = self.session.focus
-        if self.session.read_only and self.session.annotation is not None:
-            self.refused(reviewed_message(self.session.annotation.document.id))
-            return
-        if focus is None or not focus.span.is_casualty:
-            self.refused("value and qualifier belong to casualty spans")
-            return
-
-        def done(result: tuple[int | None, str] | None) -> None:
-            if result is not None:
-                self._do(self.session.set_casualty, *result)
-
-        self.app.push_screen(CasualtyForm(focus.span.value, focus.span.qualifier), done)
-
-    # ---- the token cursor --------------------------------------------------------------
-
-    def action_select_begin(self) -> None:
-        self._do(self.session.select_begin)
-
-    def action_select_move(self, delta: int) -> None:
-        self._do(self.session.select_move, delta)
-
-    def action_select_extend(self, delta: int) -> None:
-        self._do(lambda: self.session.select_move(delta, extend=True))
-
-    def action_select_line(self, direction: int) -> None:
-        width = self.query_one(DocumentView).scrollable_content_region.width
-        self._do(self.session.select_line, direction, width)
-
-    def action_select_cancel(self) -> None:
-        self._do(self.session.select_cancel)
 
     # ---- linking a figure to its source -------------------------------------------------
 
@@ -250,9 +217,6 @@ class AnnotateScreen(Screen[None]):
                 self._do(self.session.flag, comment)
 
         self.app.push_screen(FlagForm(), done)
-
-    def action_undo(self) -> None:
-        self._do(self.session.undo)
 
     def action_previous_document(self) -> None:
         self._do(self.session.previous)

@@ -1,5 +1,5 @@
 """Small modal forms: a casualty span's value and qualifier; a flag's comment; what to
-do with pending suggestions on submit."""
+do with pending suggestions on submit; whose version a reviewer takes whole."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from ...casualties import MAX_COUNT
 from ...model import QUALIFIERS
+from ..display import visible
 
 QUALIFIER_HELP = {
     "exact": "the number as stated",
@@ -191,3 +192,36 @@ class PendingForm(ModalScreen[str | None]):
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(None if choice == "back" else choice)
+
+
+class AnnotatorChooser(ModalScreen[str | None]):
+    """Whose version becomes the whole reviewed gold."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+
+    def __init__(self, choices: list[tuple[str, int]], default: int = 0) -> None:
+        super().__init__()
+        self.choices, self.default = choices, default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="annotator-form", classes="form"):
+            yield Label(Content("Take one annotator's whole version"), classes="form-title")
+            options = [
+                Option(Content.assemble((visible(name), "bold"), f"  {n} span(s)"), id=str(i))
+                for i, (name, n) in enumerate(self.choices)
+            ]
+            yield OptionList(*options, id="annotator-choice")
+            yield Label(
+                Content("enter: replace the reviewed gold with theirs \u00b7 esc: cancel"),
+                classes="form-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = self.default
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,11 +1,11 @@
-"""The review screens: the queue of documents to review, and one document's review.
+"""The review screen: one document's review (the queue is in `review_queue.py`).
 
-The queue lists documents submitted by two or more annotators or flagged, with the
-flag comments, disagreements first. The review screen shows the article with every
-annotator's spans, the list of distinct spans (agreed or contested, who has each, in
-the reviewed gold or not), the document's history, and the keys to build the reviewed
-gold. Every key goes through `_do`, which calls the headless `ReviewSession` (one store
-call each, committed with its events row) and only then redraws.
+It shows the article with every annotator's spans, the list of distinct spans (agreed
+or contested, who has each, in the reviewed gold or not), the document's history, and
+the keys to build the reviewed gold; the span-editing keys are the annotator's
+(`editing.SpanEditing`). Every key goes through `_do`, which calls the headless
+`ReviewSession` (one store call each, committed with its events row) and only then
+redraws.
 """
 
 from __future__ import annotations
@@ -16,20 +16,17 @@ from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from ...config import Config
 from ...review import one_line
 from ...review_session import AGREED, CONTESTED, STORE_FAILURES, ActionRefused, ReviewSession
 from ..bindings import (
     NORMAL,
-    QUEUE_BINDINGS,
     REVIEW_BINDINGS,
     SELECT,
     SELECT_BINDINGS,
@@ -42,9 +39,9 @@ from ..messages import ActionFailed, SpanClicked
 from ..widgets.bars import DetailBar
 from ..widgets.document_view import DocumentView
 from ..widgets.review_history import HistoryPane
-from ..widgets.review_queue import queue_options
 from ..widgets.review_spans import ReviewPalette, ReviewSpanList, count_text, view_spans
-from .forms import CasualtyForm
+from .editing import SpanEditing
+from .forms import AnnotatorChooser
 from .help import HelpScreen, KeyDisplay, _keys_section, keys_shown
 
 # The annotator's keys that mean the same here (same ids, so a [keys] remap applies).
@@ -88,7 +85,7 @@ class ReviewHelpScreen(HelpScreen):
             yield Static(right, id="help-labels", markup=False)
 
 
-class _Guarded:
+class Guarded:
     """What both screens share: run a session call, show refusals and failures."""
 
     session: ReviewSession
@@ -112,117 +109,7 @@ class _Guarded:
         return False, None
 
 
-class QueueScreen(_Guarded, Screen[None]):
-    """Documents to review, disagreements first; enter opens one."""
-
-    BINDINGS = QUEUE_BINDINGS  # type: ignore[assignment]
-
-    def __init__(self, session: ReviewSession, config: Config) -> None:
-        super().__init__()
-        self.session, self.config = session, config
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="queue-header")
-        yield OptionList(id="queue")
-        yield Footer(id="footer")
-
-    def on_mount(self) -> None:
-        self.query_one(Footer).compact = True
-        self.show_queue()
-
-    def on_screen_resume(self) -> None:
-        """Back from a document: read the queue again (drafts, reviews since)."""
-        self.guarded(self.session.refresh_queue)
-        self.show_queue()
-
-    def show_queue(self) -> None:
-        s = self.session
-        todo = sum(1 for q in s.queue if not q.done)
-        header = Content.assemble(
-            (" workbench review ", "bold reverse"),
-            " ",
-            (visible(s.reviewer), "bold"),
-            f"  {todo} to review, {len(s.queue) - todo} reviewed",
-        )
-        self.query_one("#queue-header", Static).update(header)
-        queue = self.query_one("#queue", OptionList)
-        highlighted = queue.highlighted
-        queue.clear_options()
-        if not s.queue:
-            queue.add_option(
-                Option(Content("No document has two submissions or a flag yet."), disabled=True)
-            )
-            return
-        queue.add_options(queue_options(s.queue))
-        at = s.queue_index
-        queue.highlighted = at if at is not None else min(highlighted or 0, len(s.queue) - 1)
-
-    def action_cursor(self, delta: int) -> None:
-        queue = self.query_one("#queue", OptionList)
-        if delta > 0:
-            queue.action_cursor_down()
-        else:
-            queue.action_cursor_up()
-
-    @on(OptionList.OptionSelected, "#queue")
-    def selected(self, event: OptionList.OptionSelected) -> None:
-        self.open_document(event.option_index)
-
-    def action_open(self) -> None:
-        index = self.query_one("#queue", OptionList).highlighted
-        if index is not None:
-            self.open_document(index)
-
-    def open_document(self, index: int) -> None:
-        if not 0 <= index < len(self.session.queue):
-            return
-        ok, _ = self.guarded(self.session.open, self.session.queue[index].document.id)
-        if ok:
-            self.app.push_screen(review_screen(self.session, self.config))
-
-    def action_reload(self) -> None:
-        ok, _ = self.guarded(self.session.refresh_queue)
-        if ok:
-            self.show_queue()
-
-    def action_help(self) -> None:
-        self.app.push_screen(ReviewHelpScreen(self.config))
-
-
-class AnnotatorChooser(ModalScreen[str | None]):
-    """Whose version becomes the whole reviewed gold."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
-
-    def __init__(self, choices: list[tuple[str, int]], default: int = 0) -> None:
-        super().__init__()
-        self.choices, self.default = choices, default
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="annotator-form", classes="form"):
-            yield Label(Content("Take one annotator's whole version"), classes="form-title")
-            options = [
-                Option(Content.assemble((visible(name), "bold"), f"  {n} span(s)"), id=str(i))
-                for i, (name, n) in enumerate(self.choices)
-            ]
-            yield OptionList(*options, id="annotator-choice")
-            yield Label(
-                Content("enter: replace the reviewed gold with theirs \u00b7 esc: cancel"),
-                classes="form-hint",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).highlighted = self.default
-
-    @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[event.option_index][0])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ReviewScreen(_Guarded, Screen[None]):
+class ReviewScreen(SpanEditing, Guarded, Screen[None]):
     """One document: every annotator's spans, the reviewed gold, the history."""
 
     BINDINGS = [*REVIEW_BINDINGS, *EDIT_BINDINGS, *SELECT_BINDINGS]  # type: ignore[assignment]
@@ -385,41 +272,6 @@ class ReviewScreen(_Guarded, Screen[None]):
     def action_drop(self) -> None:
         self._do(self.session.drop)
 
-    def action_nudge(self, edge: str, direction: int) -> None:
-        self._do(self.session.nudge, edge, direction)
-
-    def action_label(self, index: int) -> None:
-        label = self.labels[index]
-        self._do(self.session.add if self.mode == SELECT else self.session.relabel, label)
-
-    def action_edit_casualty(self) -> None:
-        row = self.session.focus
-        if row is None or not row.span.is_casualty:
-            self.refused("value and qualifier belong to casualty spans")
-            return
-
-        def done(result: tuple[int | None, str] | None) -> None:
-            if result is not None:
-                self._do(self.session.set_casualty, *result)
-
-        self.app.push_screen(CasualtyForm(row.span.value, row.span.qualifier), done)
-
-    def action_select_begin(self) -> None:
-        self._do(self.session.select_begin)
-
-    def action_select_move(self, delta: int) -> None:
-        self._do(self.session.select_move, delta)
-
-    def action_select_extend(self, delta: int) -> None:
-        self._do(lambda: self.session.select_move(delta, extend=True))
-
-    def action_select_line(self, direction: int) -> None:
-        width = self.query_one(DocumentView).scrollable_content_region.width
-        self._do(self.session.select_line, direction, width)
-
-    def action_select_cancel(self) -> None:
-        self._do(self.session.select_cancel)
-
     def action_submit(self) -> None:
         ok, doc_id = self._do(self.session.submit)
         if not ok:
@@ -427,9 +279,6 @@ class ReviewScreen(_Guarded, Screen[None]):
         self.notify(f"Document {doc_id}: reviewed gold submitted.", timeout=2, markup=False)
         if self.session.document is not None and self.session.document.id == doc_id:
             self.action_queue()  # nothing else to review
-
-    def action_undo(self) -> None:
-        self._do(self.session.undo)
 
     def action_document(self, delta: int) -> None:
         self._do(self.session.move_document, delta)
