@@ -32,6 +32,12 @@ from .base import (
 @click.option("--model", help="A spaCy pipeline name or path (default: from the config).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--errors", is_flag=True, help="Also list missed and spurious spans.")
+@click.option(
+    "--include-trained",
+    is_flag=True,
+    help="Score the documents the model was trained on too (with a warning); by default "
+    "they are left out.",
+)
 @pass_ctx
 def evaluate(
     ctx: Context,
@@ -40,6 +46,7 @@ def evaluate(
     model: str | None,
     as_json: bool,
     errors: bool,
+    include_trained: bool,
 ) -> None:
     """Score suggestions against gold: precision, recall and F1 per label.
 
@@ -50,6 +57,8 @@ def evaluate(
     several GOLD files are scored each and in total (all their documents pooled).
     With --db the gold is the database's own. Where the database has gold, the gain
     from suggesting what annotators confirmed (the gold ruler) is shown too.
+    The documents a model trained by `workbench train` learnt from are left out (the
+    output says how many); --include-trained scores them too, with a warning.
     Example: workbench evaluate ../shared/casualty-dev/casualties_dev.jsonl
     """
     from ..jobs.evaluating import (
@@ -58,6 +67,7 @@ def evaluate(
         evaluate_files,
         evaluate_suggester,
         file_runs,
+        leave_out_trained,
         read_gold_file,
     )
     from ..nlp.suggest import suggester_for
@@ -69,19 +79,27 @@ def evaluate(
     casualty_labels = ctx.config.casualty_labels
     with errors_reported():
         files = [(str(path), read_gold_file(path)) for path in gold]
-        if gold:
-            docs = [doc for _, file_docs in files for doc in file_docs]
-            if ctx.db_path.exists():  # the gold ruler learns from the database, if there is one
-                with ctx.open_store() as store:
-                    runs = file_runs(docs, store, casualty_labels)
-            else:
-                runs = file_runs(docs, None, casualty_labels)
-        else:
+        if not gold:
             with ctx.existing_store() as store:
-                docs = database_gold(store)
-            if not docs:
+                files = [(str(ctx.db_path), database_gold(store))]
+            if not files[0][1]:
                 fail(f"{ctx.db_path}: no submitted annotations to evaluate on", EXIT_INPUT)
+        scored = suggester_for(ctx.config, model)  # its meta names what it was trained on
+        files, trained = leave_out_trained(files, scored.nlp.meta, include=include_trained)
+        docs = [doc for _, file_docs in files for doc in file_docs]
+        if trained is not None and trained.documents and not docs:
+            fail(
+                f"all {trained.documents} document(s) are ones the model was trained on: "
+                "nothing left to score (--include-trained scores them anyway)",
+                EXIT_INPUT,
+            )
+        if not gold:
             runs = database_runs(docs, casualty_labels)
+        elif ctx.db_path.exists():  # the gold ruler learns from the database, if there is one
+            with ctx.open_store() as store:
+                runs = file_runs(docs, store, casualty_labels)
+        else:
+            runs = file_runs(docs, None, casualty_labels)
         results: dict[str, Any] = {}  # an EvalReport per run, or a FilesReport
         for run in runs:
             suggester = suggester_for(ctx.config, model, run.patterns)
@@ -90,13 +108,19 @@ def evaluate(
                     results[run.name] = evaluate_files(files, suggester, report=advance)
                 else:
                     results[run.name] = evaluate_suggester(run.gold, suggester, report=advance)
+        extra: dict[str, Any] = {}
+        if trained is not None and (trained.left_out or trained.documents):
+            click.echo(trained.line(), err=as_json)  # JSON keeps stdout for the figures
+            extra = trained.to_dict()
         if len(files) > 1:
-            _print_files(results, as_json, errors)
+            _print_files(results, as_json, errors, extra)
         else:
-            _print_results(results, as_json, errors)
+            _print_results(results, as_json, errors, extra)
 
 
-def _print_files(results: dict[str, Any], as_json: bool, errors: bool) -> None:
+def _print_files(
+    results: dict[str, Any], as_json: bool, errors: bool, extra: dict[str, Any]
+) -> None:
     """Several gold files: each file's figures per run, then the total per run."""
     sections: dict[str, dict[str, Any]] = {}
     for run, files_report in results.items():
@@ -105,10 +129,11 @@ def _print_files(results: dict[str, Any], as_json: bool, errors: bool) -> None:
     totals = {run: r.total for run, r in results.items()}
     if as_json:
         figures = {name: _figures(reports, errors) for name, reports in sections.items()}
-        print_json({"files": figures, "total": _figures(totals, errors)})
+        print_json({"files": figures, "total": _figures(totals, errors), **extra})
         return
     for name, reports in [*sections.items(), ("total", totals)]:
-        _print_results({f"{one_line(name)}, {run}": r for run, r in reports.items()}, False, errors)
+        titled = {f"{one_line(name)}, {run}": r for run, r in reports.items()}
+        _print_results(titled, False, errors, {})
 
 
 def _figures(reports: dict[str, Any], errors: bool) -> dict[str, Any]:
@@ -119,7 +144,9 @@ def _figures(reports: dict[str, Any], errors: bool) -> dict[str, Any]:
     return out
 
 
-def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None:
+def _print_results(
+    results: dict[str, Any], as_json: bool, errors: bool, extra: dict[str, Any]
+) -> None:
     from rich.console import Console
 
     from ..nlp.evaluate import render_sources, render_table
@@ -129,7 +156,7 @@ def _print_results(results: dict[str, Any], as_json: bool, errors: bool) -> None
         if not errors:
             for figures in out.values():
                 figures.pop("errors", None)
-        print_json(out)
+        print_json({**out, **extra})
         return
     console = Console()
     for name, report in results.items():

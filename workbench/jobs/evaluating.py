@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..interchange.readers import iter_file
 from ..model import REVIEWED, SUBMITTED, Span, text_hash
 from ..nlp.evaluate import EvalReport, evaluate_documents
+from ..nlp.provenance import trained_on
 from . import Report, no_progress
 
 if TYPE_CHECKING:
@@ -67,6 +68,47 @@ def database_runs(gold: list[GoldDoc], casualty_labels: Sequence[str]) -> list[E
     if any(p for _, p in folds):
         runs += [EvalRun(f"gold ruler, fold {i + 1}", half, p) for i, (half, p) in enumerate(folds)]
     return [r for r in runs if r.gold]
+
+
+GoldFiles = list[tuple[str, list[GoldDoc]]]  # (name, documents) per gold file
+
+
+@dataclass(frozen=True)
+class TrainedOn:
+    """The gold documents the scored model was trained on: how many, and if left out."""
+
+    documents: int
+    left_out: bool
+
+    def to_dict(self) -> dict[str, int]:
+        key = "left_out_trained_on" if self.left_out else "included_trained_on"
+        return {key: self.documents}
+
+    def line(self) -> str:
+        """What the output says about them."""
+        if self.left_out:
+            return f"left out {self.documents} document(s) the model was trained on"
+        return (
+            f"warning: the figures include {self.documents} document(s) the model was "
+            "trained on; they flatter it"
+        )
+
+
+def leave_out_trained(
+    files: GoldFiles, model_meta: Mapping[str, Any], *, include: bool = False
+) -> tuple[GoldFiles, TrainedOn | None]:
+    """The gold without the documents the model's meta says it was trained on
+    (`nlp.provenance`), and what was done; with `include`, the gold as it is.
+
+    None where the model records no training documents (a stock pipeline)."""
+    trained = trained_on(model_meta)
+    if not trained:
+        return files, None
+    kept = [(name, [d for d in docs if text_hash(d[0]) not in trained]) for name, docs in files]
+    count = sum(len(docs) for _, docs in files) - sum(len(docs) for _, docs in kept)
+    if include:
+        return files, TrainedOn(count, left_out=False)
+    return kept, TrainedOn(count, left_out=True)
 
 
 def read_gold_file(path: Path) -> list[GoldDoc]:

@@ -34,6 +34,7 @@ from ..jobs.export import Selection, in_dev, selected
 from ..model import CASUALTY_LABELS, Span
 from ..store import Store
 from .evaluate import CASUALTY_ROW, ENTITY_ROW, evaluate_documents
+from .provenance import record_trained_on
 from .suggest import build_suggester, default_label_map, load_pipeline
 
 Report = Callable[[int], None]
@@ -153,6 +154,7 @@ def fine_tune_sets(
     before = per_label(dev_set, list(build_suggester((base,)).suggest(texts)))
     nlp.meta["name"] = f"{nlp.meta.get('name', 'model')}_finetuned"
     nlp.meta["version"] = f"{nlp.meta.get('version', '0')}-{seed}-{len(train_set)}"
+    record_trained_on(nlp.meta, (t for t, _ in train_set))  # `evaluate` leaves them out
     with tempfile.TemporaryDirectory(prefix="workbench-finetune-") as tmp:
         nlp.to_disk(tmp)
         # Uncached: the temporary folder goes away, and other suggesters stay cached.

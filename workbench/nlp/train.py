@@ -31,6 +31,7 @@ from ..model import CASUALTY_LABELS, Span, count_attrs
 from ..store import Store
 from . import casualty_rules  # noqa: F401  (registers the "workbench_casualties" factory)
 from .evaluate import CASUALTY_ROW, ENTITY_ROW, evaluate_documents
+from .provenance import record_trained_on
 
 DEFAULT_CONFIG = Path(__file__).with_name("train_config.cfg")
 CASUALTY_PIPE = "workbench_casualties"
@@ -154,6 +155,7 @@ def train(
     # The suggester stores the model version with each suggestion: new gold, new version.
     nlp.meta["name"] = f"workbench_{digest.hexdigest()[:10]}"
     nlp.meta["version"] = "1.0.0"
+    record_trained_on(nlp.meta, (b.doc.text for b, _ in train_set))  # `evaluate` leaves them out
     output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
     return TrainResult(
