@@ -1,13 +1,15 @@
-"""The annotator application: opens the store, applies the keymap, runs the prefetch.
+"""The two applications: the annotator (opens the store, applies the keymap, runs the
+prefetch) and the review screen, on one base that owns the store and the start-up.
 
-`make_app` is the factory the CLI and the tests share; `run_annotator` is what
-`workbench annotate` calls.
+`make_app` and `make_review_app` are the factories the CLI and the tests share;
+`run_annotator` is what `workbench annotate` calls, `run_review` `workbench review`.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -23,12 +25,51 @@ from .screens.annotate import annotate_screen
 from .session import STORE_FAILURES, Session
 
 
-class AnnotatorApp(App[None]):
+class WorkbenchApp(App[None]):
+    """What both applications share: the store (opened with a short busy timeout: a
+    write lock held elsewhere, an import, becomes a message after a few seconds instead
+    of a 30-second freeze), the keymap, how keys are shown, failures as notifications,
+    and a start that leaves with the reason (`fatal`) where the database cannot be read."""
+
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, db_path: Path, config: Config, busy_timeout: float) -> None:
+        super().__init__()
+        self.db_path, self.config = Path(db_path), config
+        self.keys = keymap(config)  # a bad [keys] table fails before the database is opened
+        self.store = Store(self.db_path, busy_timeout=busy_timeout)
+        self.fatal: str | None = None  # why the app could not start, for run_*
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the footer and the help screen show them ("ctrl+z", not "^z")."""
+        if binding.key.startswith("ctrl+"):
+            return binding.key
+        return super().get_key_display(binding)
+
+    def started(self, first_read: Callable[[], object]) -> bool:
+        """Run the first read of the database; where it fails there is nothing to show:
+        leave with the reason, non-zero."""
+        try:
+            first_read()
+        except STORE_FAILURES as e:
+            self.fatal = " ".join(str(e).split()) or type(e).__name__
+            self.exit(return_code=1)
+            return False
+        return True
+
+    @on(ActionFailed)
+    def action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.error, severity="error", timeout=6, markup=False)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+class AnnotatorApp(WorkbenchApp):
     """Annotate entities and casualty counts, one document at a time."""
 
     CSS_PATH = "app.tcss"
     TITLE = "workbench"
-    ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,
@@ -40,35 +81,20 @@ class AnnotatorApp(App[None]):
         prefetch_model: tuple[str, ...] | None = None,
         busy_timeout: float = INTERACTIVE_BUSY_TIMEOUT_S,
     ) -> None:
-        super().__init__()
-        self.db_path, self.config, self.annotator = Path(db_path), config, annotator
+        super().__init__(db_path, config, busy_timeout)
+        self.annotator = annotator
         self.prefetch_enabled = prefetch
         self.prefetch_model = prefetch_model
-        keys = keymap(config)  # a bad [keys] table fails before the database is opened
-        # A short busy timeout: a write lock held elsewhere (an import) becomes a message
-        # after a few seconds instead of a 30-second freeze.
-        self.store = Store(self.db_path, busy_timeout=busy_timeout)
-        self.fatal: str | None = None  # why the app could not start, for run_annotator
         self.session = Session(self.store, config, annotator)
         self.prefetched: list[int] = []
         self._opened = threading.Event()  # set when a document opens: prefetch ahead
         self._current: int | None = None  # the open document, read by the prefetch worker
         self.annotate_screen = annotate_screen(self.session, config)
         self._stopping = False
-        self.set_keymap(keys)
-
-    def get_key_display(self, binding: Binding) -> str:
-        """Keys as the footer and the help screen show them ("ctrl+z", not "^z")."""
-        if binding.key.startswith("ctrl+"):
-            return binding.key
-        return super().get_key_display(binding)
+        self.set_keymap(self.keys)
 
     def on_mount(self) -> None:
-        try:
-            self.session.open_next()
-        except STORE_FAILURES as e:  # nothing to show: leave with the reason, non-zero
-            self.fatal = " ".join(str(e).split()) or type(e).__name__
-            self.exit(return_code=1)
+        if not self.started(self.session.open_next):
             return
         self._current = self.session.annotation.document.id if self.session.annotation else None
         self.push_screen(self.annotate_screen)
@@ -121,10 +147,6 @@ class AnnotatorApp(App[None]):
         self.prefetched.extend(message.doc_ids)
         self.annotate_screen.late_suggestions(message.doc_ids, message.model_version)
 
-    @on(ActionFailed)
-    def action_failed(self, message: ActionFailed) -> None:
-        self.notify(message.error, severity="error", timeout=6, markup=False)
-
     @on(PrefetchFailed)
     def prefetch_failed(self, message: PrefetchFailed) -> None:
         self.notify(f"Suggestions ahead stopped: {message.error}", severity="warning", markup=False)
@@ -135,7 +157,7 @@ class AnnotatorApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stopping = True
-        self.store.close()
+        super().on_unmount()
         gc.unfreeze()
 
 
@@ -169,12 +191,11 @@ def run_annotator(db_path: Path, config: Config, annotator: str) -> None:
         raise StoreError(app.fatal)
 
 
-class ReviewApp(App[None]):
+class ReviewApp(WorkbenchApp):
     """Review the team's work: the queue, then one document's reviewed gold at a time."""
 
     CSS_PATH = ["app.tcss", "review.tcss"]
     TITLE = "workbench review"
-    ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,
@@ -186,37 +207,16 @@ class ReviewApp(App[None]):
     ) -> None:
         from ..review_session import ReviewSession
 
-        super().__init__()
-        self.db_path, self.config, self.reviewer = Path(db_path), config, reviewer
-        keys = keymap(config)
-        self.store = Store(self.db_path, busy_timeout=busy_timeout)
-        self.fatal: str | None = None
+        super().__init__(db_path, config, busy_timeout)
+        self.reviewer = reviewer
         self.session = ReviewSession(self.store, config, reviewer)
-        self.set_keymap(keys)
-
-    def get_key_display(self, binding: Binding) -> str:
-        """Keys as the annotator shows them ("ctrl+z", not "^z")."""
-        if binding.key.startswith("ctrl+"):
-            return binding.key
-        return super().get_key_display(binding)
+        self.set_keymap(self.keys)
 
     def on_mount(self) -> None:
         from .screens.review_queue import QueueScreen
 
-        try:
-            self.session.refresh_queue()
-        except STORE_FAILURES as e:
-            self.fatal = " ".join(str(e).split()) or type(e).__name__
-            self.exit(return_code=1)
-            return
-        self.push_screen(QueueScreen(self.session, self.config))
-
-    @on(ActionFailed)
-    def action_failed(self, message: ActionFailed) -> None:
-        self.notify(message.error, severity="error", timeout=6, markup=False)
-
-    def on_unmount(self) -> None:
-        self.store.close()
+        if self.started(self.session.refresh_queue):
+            self.push_screen(QueueScreen(self.session, self.config))
 
 
 def make_review_app(
