@@ -29,7 +29,12 @@ WATCHED = ("textual", "rich", "spacy", "sqlite3")
 EVERYTHING = frozenset(WATCHED)
 
 PURE_CORE = ("model", "config", "casualties", "visible", "tokens", "selecting", "roles")
-SPACY_IN_INTERCHANGE = ("interchange.spacy_docbin", "interchange.conll")
+SPACY_IN_INTERCHANGE = (
+    "interchange.spacy_docbin",
+    "interchange.spacy_docs",
+    "interchange.spacy_shards",
+    "interchange.conll",
+)
 
 
 @dataclass(frozen=True)

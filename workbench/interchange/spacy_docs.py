@@ -1,0 +1,240 @@
+"""spaCy Docs from gold spans: tokenizing so every span boundary is a token boundary,
+placing each span on its tokens, and sorting the spans into `doc.ents`, the casualty
+group and the relations' children groups (`build_doc`, `Built`).
+
+Spans are placed by bisecting the tokens' character bounds (what `Doc.char_span`
+does in "strict" mode, without building a Span per lookup); a document where some
+span does not fall on token bounds is re-tokenized at them and placed with
+`Doc.char_span(..., alignment_mode="contract")`. Writing the Docs as DocBin shards
+is in spacy_shards.py; the scheme and reading it back are in spacy_docbin.py.
+"""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy
+import spacy
+from spacy.attrs import LENGTH, ORTH, SPACY
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+from spacy.vocab import Vocab
+
+from ..model import (
+    CASUALTY_LABELS,
+    SOURCE_LABEL,
+    SOURCE_RELATION,
+    Span,
+    link_key,
+    relations,
+)
+
+SPANS_KEY = "casualties"
+RELATIONS_ATTR = "relations"  # on the casualty group: {label: [child index or None, ...]}
+
+
+@functools.cache
+def blank() -> Language:
+    """The shared blank English pipeline whose tokenizer every exporter uses."""
+    return spacy.blank("en")
+
+
+@dataclass
+class Built:
+    """A Doc with its gold spans placed, and the spans a Doc could not hold.
+
+    `doc` sets the Doc's entities on first use; the fast DocBin path never asks for
+    it and writes the entity columns from `ents` and `token_spans` itself.
+    """
+
+    tokens: Doc  # the tokenized Doc, entities not set yet
+    ents: list[Span]  # the spans in doc.ents, in order
+    casualties: list[Span]  # the spans in the casualty group, in order
+    token_spans: dict[tuple[int, int, str], tuple[int, int]]  # span key -> token [start, end)
+    dropped: list[tuple[Span, str]] = field(default_factory=list)
+    split_tokens: int = 0
+    # Relation label -> the children group (in order) and each casualty span's index in it.
+    links: dict[str, tuple[list[Span], list[int | None]]] = field(default_factory=dict)
+    # Per token: ORTH, LENGTH, SPACY (one Doc.to_array), and its character bounds.
+    array: Any = None
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    _with_ents: bool = False
+
+    @property
+    def doc(self) -> Doc:
+        """The Doc with `ents` as its entities."""
+        doc = self.tokens
+        if not self._with_ents:
+            placed = self.token_spans
+            doc.ents = [SpacySpan(doc, *placed[span_key(s)], label=s.label) for s in self.ents]
+            self._with_ents = True
+        return doc
+
+
+def group_key(relation: str) -> str:
+    """The span group holding a relation's children: SOURCE -> "sources"."""
+    return link_key(relation) + "s"
+
+
+def is_casualty(span: Span, casualty_labels: Sequence[str] = CASUALTY_LABELS) -> bool:
+    return span.label in casualty_labels or "value" in span.attrs or "qualifier" in span.attrs
+
+
+def build_doc(
+    text: str,
+    spans: Sequence[Span],
+    *,
+    casualty_labels: Sequence[str] = CASUALTY_LABELS,
+    nlp: Language | None = None,
+    all_in_ents: bool = False,
+    relation_labels: Sequence[str] = (SOURCE_RELATION,),
+) -> Built:
+    """Tokenize `text` so every span boundary is a token boundary, then place the spans.
+
+    Entities that overlap an earlier (or longer) entity cannot be in `doc.ents`: they
+    are returned in `dropped` with the reason, never lost silently. With `all_in_ents`
+    casualty spans compete for `doc.ents` too (what a one-tag-per-token format needs);
+    without it, spans labelled SOURCE are not entities: they are in the sources group.
+    """
+    nlp = nlp or blank()
+    doc = nlp.tokenizer(text)
+    array, starts, ends = _token_arrays(doc)
+    placed: dict[tuple[int, int, str], tuple[int, int]] = {}
+    split = 0
+    if not _aligned(starts, ends, spans, placed):
+        doc, split = _split_at(nlp.vocab, doc, spans)
+        array, starts, ends = _token_arrays(doc)
+        placed.clear()
+        _contracted(doc, spans, placed)
+    dropped: list[tuple[Span, str]] = []
+    ents: list[Span] = []
+    casualties: list[Span] = []
+    unlinked: list[Span] = []
+    for s in spans:
+        if (s.start, s.end, s.label) not in placed:
+            dropped.append((s, "only whitespace after tokenization"))
+        elif not all_in_ents and s.label == SOURCE_LABEL and not is_casualty(s, casualty_labels):
+            unlinked.append(s)
+        elif all_in_ents or not is_casualty(s, casualty_labels):
+            ents.append(s)
+        else:
+            casualties.append(s)
+    ents, overlapping = non_overlapping(ents)
+    dropped.extend(overlapping)
+    casualties.sort(key=lambda s: (s.start, s.end, s.label))
+    built = Built(doc, ents, casualties, placed, dropped, split)
+    built.array, built.starts, built.ends = array, starts, ends
+    if not all_in_ents and (unlinked or _any_link(spans, relation_labels)):
+        built.links = _links(spans, casualties, unlinked, placed, relation_labels)
+    return built
+
+
+def _any_link(spans: Sequence[Span], relation_labels: Sequence[str]) -> bool:
+    """Might a span link another (has an attribute named for a relation)?"""
+    keys = [link_key(label) for label in relation_labels]
+    return any(k in s.attrs for s in spans for k in keys)
+
+
+def _token_arrays(doc: Doc) -> tuple[Any, list[int], list[int]]:
+    """ORTH, LENGTH and SPACY per token, and each token's first and end character."""
+    array = doc.to_array([ORTH, LENGTH, SPACY]).reshape((len(doc), 3))
+    lengths, spaces = array[:, 1], array[:, 2]
+    ends = numpy.cumsum(lengths + spaces) - spaces
+    return array, (ends - lengths).tolist(), ends.tolist()
+
+
+def _links(
+    spans: Sequence[Span],
+    casualties: list[Span],
+    unlinked: list[Span],
+    placed: dict[tuple[int, int, str], tuple[int, int]],
+    relation_labels: Sequence[str],
+) -> dict[str, tuple[list[Span], list[int | None]]]:
+    """Each relation's children group and each casualty span's index in it (only the
+    relations that have a child; SOURCE spans without a link are in the sources group)."""
+    out: dict[str, tuple[list[Span], list[int | None]]] = {}
+    found = [r for r in relations(spans, relation_labels) if span_key(r.child) in placed]
+    for label in relation_labels:
+        of = {id(r.head): r.child for r in found if r.label == label}
+        extra = unlinked if label == SOURCE_RELATION else []
+        children = {span_key(c): c for c in [*of.values(), *extra]}
+        if not children:
+            continue
+        group = sorted(children.values(), key=lambda s: (s.start, s.end, s.label))
+        index = {span_key(c): i for i, c in enumerate(group)}
+        links = [index[span_key(of[id(c)])] if id(c) in of else None for c in casualties]
+        out[label] = (group, links)
+    return out
+
+
+def span_key(s: Span) -> tuple[int, int, str]:
+    """What `Built.token_spans` is keyed by."""
+    return (s.start, s.end, s.label)
+
+
+def non_overlapping(spans: Iterable[Span]) -> tuple[list[Span], list[tuple[Span, str]]]:
+    """Keep spans left to right (the longer first at one start); say why each other went."""
+    kept: list[Span] = []
+    dropped: list[tuple[Span, str]] = []
+    for s in sorted(spans, key=lambda s: (s.start, -(s.end - s.start), s.label)):
+        clash = next((k for k in reversed(kept) if k.start < s.end and s.start < k.end), None)
+        if clash is None:
+            kept.append(s)
+        else:
+            dropped.append((s, f"overlaps {clash.label} [{clash.start}, {clash.end})"))
+    kept.sort(key=lambda s: (s.start, s.end))
+    return kept, dropped
+
+
+def _aligned(
+    starts: list[int],
+    ends: list[int],
+    spans: Sequence[Span],
+    placed: dict[tuple[int, int, str], tuple[int, int]],
+) -> bool:
+    """Place every span on the tokens it covers exactly, as `Doc.char_span` does in
+    "strict" mode (a span must start at a token's start and end at a token's end);
+    False at the first span that does not."""
+    n = len(starts)
+    for s in spans:
+        first, last = bisect_left(starts, s.start), bisect_left(ends, s.end)
+        if first == n or last == n or starts[first] != s.start or ends[last] != s.end:
+            return False
+        if last < first:
+            return False
+        placed[span_key(s)] = (first, last + 1)
+    return True
+
+
+def _contracted(
+    doc: Doc, spans: Sequence[Span], placed: dict[tuple[int, int, str], tuple[int, int]]
+) -> None:
+    """Place each span on the tokens wholly inside it (none: the span is not placed)."""
+    for s in spans:
+        cs = doc.char_span(s.start, s.end, alignment_mode="contract")
+        if cs is not None and len(cs) > 0:
+            placed[span_key(s)] = (cs.start, cs.end)
+
+
+def _split_at(vocab: Vocab, doc: Doc, spans: Sequence[Span]) -> tuple[Doc, int]:
+    """Re-tokenize: cut every token that a span starts or ends inside ("U.S.-led")."""
+    cuts = sorted({s.start for s in spans} | {s.end for s in spans})
+    words: list[str] = []
+    spaces: list[bool] = []
+    n_split = 0
+    for tok in doc:
+        a, b = tok.idx, tok.idx + len(tok.text)
+        inner = [c for c in cuts if a < c < b]
+        if inner:
+            n_split += 1
+        bounds = [a, *inner, b]
+        for i in range(len(bounds) - 1):
+            words.append(doc.text[bounds[i] : bounds[i + 1]])
+            spaces.append(bool(tok.whitespace_) if i == len(bounds) - 2 else False)
+    return Doc(vocab, words=words, spaces=spaces), n_split

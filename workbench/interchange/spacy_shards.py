@@ -1,0 +1,181 @@
+"""Writing built Docs (spacy_docs.py) as DocBin shards for `spacy train`: `ShardWriter`.
+
+Two paths write the same shards. The public one is spaCy's `DocBin.add`, one Doc at
+a time. The fast one does once per shard the per-document serializer set-up of
+`DocBin.add` (a Python loop over every token, and a msgpack Packer built per span
+group): token arrays come from the one `Doc.to_array` per document that placed the
+spans (the entity columns are filled from the placed spans, never through
+`doc.ents`), strings from the unique hashes of a shard, and span groups are packed
+with one reused Packer in the byte layout of `SpanGroup.to_bytes`. That fills
+DocBin's internals, so it runs only on the spaCy versions in `FAST_PATH_SPACY`,
+where tests/test_spacy_docbin.py checks that its shards load as the same Docs
+(tokens, spaces, entities, casualty spans and their attributes) as the public
+path's; any other version takes the public path.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy
+import spacy
+from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH
+from spacy.tokens import DocBin, SpanGroup
+from spacy.tokens import Span as SpacySpan
+from spacy.vocab import Vocab
+from srsly import msgpack
+
+from ..model import Span
+from .spacy_docs import RELATIONS_ATTR, SPANS_KEY, Built, group_key, span_key
+
+DOCBIN_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
+SHARD_SIZE = 10_000
+# spaCy versions (major.minor) whose DocBin and SpanGroup layout the fast path was
+# checked against; add one only after tests/test_spacy_docbin.py passes on it.
+FAST_PATH_SPACY = ("3.8",)
+
+
+def fast_path_supported(version: str = spacy.__version__) -> bool:
+    """Whether the hand-filled DocBin path is tested on this spaCy version."""
+    return ".".join(version.split(".")[:2]) in FAST_PATH_SPACY
+
+
+class ShardWriter:
+    """Collects Docs into DocBin shards of `shard_size` and writes them to `folder`.
+
+    `fast`: fill the DocBin directly (default: on the tested spaCy versions only);
+    False: the public `DocBin.add`, one Doc at a time.
+    """
+
+    def __init__(
+        self, folder: Path, vocab: Vocab, shard_size: int = SHARD_SIZE, fast: bool | None = None
+    ) -> None:
+        self.folder, self.vocab, self.shard_size = folder, vocab, shard_size
+        self.fast = fast_path_supported() if fast is None else fast
+        self.packer = msgpack.Packer(use_bin_type=True)  # one Packer: building it is slow
+        self.label_hashes: dict[str, int] = {}
+        self.files: list[Path] = []
+        self.documents = 0
+        self._new_bin()
+
+    def _new_bin(self) -> None:
+        self.bin = DocBin(attrs=list(DOCBIN_ATTRS), store_user_data=False)
+        self.labels: set[str] = set()
+
+    def add(self, built: Built) -> None:
+        """Add one built Doc: its token arrays, and its casualty group packed directly."""
+        b = self.bin
+        if not self.fast:
+            self._add_public(built)
+            return
+        b.tokens.append(self._token_columns(built, b.attrs))
+        b.spaces.append(built.array[:, 2:3].astype(bool))
+        b.flags.append({"has_unknown_spaces": False})
+        b.cats.append({})
+        b.span_groups.append(self._pack_group(built))
+        self.labels.update(s.label for s in built.ents)
+        self.documents += 1
+        if len(b.tokens) >= self.shard_size:
+            self.flush()
+
+    def _token_columns(self, built: Built, attrs: list[int]) -> Any:
+        """The DocBin's token columns, as `doc.to_array(attrs)` has them once `doc.ents`
+        is set: ORTH, and per token outside an entity IOB "O" (2) and no type; inside
+        one, "B" (3) on its first token, "I" (1) on the rest, and its label's hash."""
+        array = built.array
+        columns = numpy.zeros((len(array), len(attrs)), dtype=array.dtype)
+        iob, kind = attrs.index(ENT_IOB), attrs.index(ENT_TYPE)
+        columns[:, attrs.index(ORTH)] = array[:, 0]
+        columns[:, iob] = 2
+        for s in built.ents:
+            start, end = built.token_spans[span_key(s)]
+            columns[start, iob] = 3
+            columns[start + 1 : end, iob] = 1
+            columns[start:end, kind] = self._hash(s.label)
+        return columns
+
+    def _hash(self, label: str) -> int:
+        h = self.label_hashes.get(label)
+        if h is None:
+            h = self.label_hashes[label] = self.vocab.strings.add(label)
+        return h
+
+    def _add_public(self, built: Built) -> None:
+        doc = built.doc
+        spans = [
+            SpacySpan(doc, *built.token_spans[span_key(s)], label=s.label) for s in built.casualties
+        ]
+        attrs: dict[str, Any] = {
+            "values": [s.attrs.get("value") for s in built.casualties],
+            "qualifiers": [s.attrs.get("qualifier") for s in built.casualties],
+        }
+        if built.links:
+            attrs[RELATIONS_ATTR] = {label: links for label, (_, links) in built.links.items()}
+        doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, attrs=attrs, spans=spans)
+        for label, (children, _) in built.links.items():
+            key = group_key(label)
+            group = [
+                SpacySpan(doc, *built.token_spans[span_key(c)], label=c.label) for c in children
+            ]
+            doc.spans[key] = SpanGroup(doc, name=key, attrs={}, spans=group)
+        self.bin.add(doc)
+        self.documents += 1
+        if len(self.bin) >= self.shard_size:
+            self.flush()
+
+    def _pack_group(self, built: Built) -> bytes:
+        values, qualifiers = [], []
+        for s in built.casualties:
+            values.append(s.attrs.get("value"))
+            qualifiers.append(s.attrs.get("qualifier"))
+        attrs: dict[str, Any] = {"values": values, "qualifiers": qualifiers}
+        if built.links:
+            attrs[RELATIONS_ATTR] = {label: links for label, (_, links) in built.links.items()}
+        group = self._packed(built, SPANS_KEY, attrs, built.casualties)
+        if not built.links:
+            return self.packer.pack({group: [SPANS_KEY]})
+        groups = {group: [SPANS_KEY]}
+        for label, (children, _) in built.links.items():
+            key = group_key(label)
+            groups[self._packed(built, key, {}, children)] = [key]
+        return self.packer.pack(groups)
+
+    def _packed(self, built: Built, name: str, attrs: dict[str, Any], spans: list[Span]) -> bytes:
+        """One span group in the byte layout of `SpanGroup.to_bytes`."""
+        packed = []
+        for s in spans:
+            start, end = built.token_spans[span_key(s)]
+            # Character bounds from the tokens, as a spaCy Span has them (a span's edge
+            # whitespace that is a token's trailing space is outside it).
+            chars = (built.starts[start], built.ends[end - 1])
+            # Layout of spacy.tokens.SpanGroup.to_bytes: id, kb_id, label, token and char bounds.
+            packed.append(struct.pack(">QQQllll", 0, 0, self._hash(s.label), start, end, *chars))
+            self.labels.add(s.label)
+        return self.packer.pack({"name": name, "attrs": attrs, "spans": packed})
+
+    def flush(self) -> None:
+        b = self.bin
+        if not b.tokens:
+            return
+        if not self.fast:
+            self._write(b)
+            return
+        columns = [i for i, a in enumerate(b.attrs) if a in (ORTH, ENT_TYPE)]
+        hashes = numpy.unique(numpy.vstack(b.tokens)[:, columns])
+        strings = self.vocab.strings
+        b.strings.update(strings[int(h)] for h in hashes if h)
+        b.strings.update(self.labels)
+        self._write(b)
+
+    def _write(self, b: DocBin) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{len(self.files):04d}.spacy"
+        path.write_bytes(b.to_bytes())
+        self.files.append(path)
+        self._new_bin()
+
+    def close(self) -> list[Path]:
+        self.flush()
+        return self.files
