@@ -2,16 +2,20 @@
 
 `ShardWriter` fills DocBin internals and packs SpanGroup bytes itself (fast), only on
 the spaCy versions in `FAST_PATH_SPACY`; these tests are what admits a version there.
+Spans are placed on tokens by bisecting the tokens' character bounds, for both paths:
+the last tests check that this gives the tokens `Doc.char_span` gives.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import spacy
 from hypothesis import given
 from spacy.tokens import DocBin
 
+from workbench.interchange import spacy_docs
 from workbench.interchange.spacy_docbin import (
     FAST_PATH_SPACY,
     ShardWriter,
@@ -20,8 +24,9 @@ from workbench.interchange.spacy_docbin import (
     casualty_group_attrs,
     fast_path_supported,
 )
+from workbench.model import Span
 
-from .test_format_properties import CASUALTY, SETTINGS, corpora
+from .test_format_properties import CASUALTY, SETTINGS, corpora, texts
 
 
 def written(folder: Path, docs, fast: bool, shard_size: int = 2) -> list[tuple]:
@@ -68,3 +73,57 @@ def test_an_untested_spacy_version_takes_the_public_path(tmp_path):
     assert fast_path_supported(FAST_PATH_SPACY[0] + ".99")
     writer = ShardWriter(tmp_path, blank().vocab)
     assert writer.fast == fast_path_supported()
+
+
+# Texts whose every token range is a span to place: multi-token spans, spans at the
+# document's start and end, adjacent spans with and without a space between ("$5"),
+# whitespace tokens (a second space, a line break), trailing whitespace, and Unicode
+# (combining marks, an emoji with a modifier, non-Latin scripts).
+PLACEMENT_TEXTS = [
+    "Five were killed in Homs.",
+    "New York  and\nLos Angeles: $5, 12 dead ",
+    "Zürich 👍🏽 nai\u0308ve café — 3,000 killed \u2028 in Ḥimṣ\u00a0حمص 東京",
+    "\tU.S.-led strikes ... (AFP) 100\r\n",
+]
+
+
+def token_ranges(text: str) -> list[tuple[int, int, Span]]:
+    """Every token range [i, j) of `text` as blank English tokenizes it, with the span
+    over its characters (from the first token's start to the last token's end)."""
+    doc = blank().tokenizer(text)
+    return [
+        (i, j, Span(doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), "GPE"))
+        for i in range(len(doc))
+        for j in range(i + 1, len(doc) + 1)
+    ]
+
+
+def assert_placed_as_char_span(text: str) -> None:
+    ranges = token_ranges(text)
+    # Without the fallback (re-tokenize, then `char_span(..., "contract")`): what is
+    # checked is the bisect placement on the tokenizer's own tokens.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(spacy_docs, "_split_at", _no_fallback)
+        built = build_doc(text, [s for _, _, s in ranges])
+    doc = built.tokens
+    for i, j, s in ranges:
+        contract = doc.char_span(s.start, s.end, alignment_mode="contract")
+        strict = doc.char_span(s.start, s.end, alignment_mode="strict")
+        assert (contract.start, contract.end) == (strict.start, strict.end) == (i, j)
+        assert built.token_spans[(s.start, s.end, s.label)] == (i, j), (s, doc[i:j].text)
+
+
+def _no_fallback(*_):
+    raise AssertionError("a span on token bounds was not placed by bisecting")
+
+
+@pytest.mark.parametrize("text", PLACEMENT_TEXTS)
+def test_bisect_placement_gives_the_token_bounds_char_span_gives(text):
+    assert len(token_ranges(text)) > 20  # the cases hold many spans of each kind
+    assert_placed_as_char_span(text)
+
+
+@SETTINGS
+@given(text=texts)
+def test_bisect_placement_agrees_with_char_span_on_any_text(text):
+    assert_placed_as_char_span(text)
