@@ -84,8 +84,6 @@ RANGE_JOINERS = frozenset({"and", "to", "-", "–", "or"})
 VAGUE_WORDS = frozenset(
     {"dozens", "scores", "hundreds", "thousands", "millions", "tens", "several", "numerous"}
 )
-# "many" and "some" alone are not counts (scheme); listed so callers can say why.
-NOT_COUNTS = frozenset({"many", "some", "a", "an", "few", "several of", "most", "all"})
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

@@ -21,7 +21,6 @@ SOURCE_GOLD_RULER = "gold-ruler"
 PENDING = "pending"
 ACCEPTED = "accepted"
 REJECTED = "rejected"
-SPAN_STATUSES = (PENDING, ACCEPTED, REJECTED)
 
 # Per-annotator state of a document.
 IN_PROGRESS = "in_progress"
