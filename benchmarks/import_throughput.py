@@ -5,6 +5,11 @@ ROUNDS, taken in turn, so a busy machine slows both alike), and the ratio (targe
 import at no less than 0.75 of the raw rate). Also prints the readers alone (read and
 validate, no database), to show which side of the import the time goes to.
 
+Both insert into the same table: the baseline's file is created by the store (its
+whole schema, the `documents` table with its unique hash and its index), then filled
+through a plain connection with the store's pragmas (WAL, synchronous=FULL, foreign
+keys on) by one executemany of rows prepared before the clock starts.
+
     python benchmarks/import_throughput.py [N] [ROUNDS]
 """
 
@@ -48,15 +53,11 @@ def raw_executemany(db_file: Path, jsonl: Path) -> float:
                 "now",
             )
         )
+    Store(db_file).close()  # the store's own schema: the table the import fills
     conn = sqlite3.connect(db_file, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute(
-        "CREATE TABLE documents (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
-        " text TEXT NOT NULL, meta TEXT NOT NULL, source TEXT NOT NULL,"
-        " created_at TEXT NOT NULL, suggested_with TEXT)"
-    )
-    conn.execute("CREATE INDEX documents_suggested_with ON documents(suggested_with)")
+    conn.execute("PRAGMA synchronous=FULL")  # as the store sets it
+    conn.execute("PRAGMA foreign_keys=ON")
     start = time.perf_counter()
     conn.execute("BEGIN")
     conn.executemany(

@@ -7,10 +7,12 @@ and line of the first problem. Reading is pure: no database here.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -34,8 +36,17 @@ BLANK_LINE = "blank line"
 _SPAN_KEYS = frozenset({"spans", "label", "entities", "tokens", "span_attrs", "relations"})
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 BOM = b"\xef\xbb\xbf"
+LOCAL_COPY_MAX_BYTES = 64 << 20  # a local copy past this goes to a temporary file
 
-__all__ = ["MAX_TEXT_CHARS", "InputError", "find_inputs", "iter_file", "parse_record"]
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "InputError",
+    "find_inputs",
+    "iter_file",
+    "local_copy",
+    "parse_record",
+]
 
 
 def find_inputs(paths: list[Path]) -> list[Path]:
@@ -77,13 +88,15 @@ def iter_file(
     problems: list[InputError] | None = None,
     on_bytes: Callable[[int], None] | None = None,
     labels: Labels = None,
+    stream: IO[bytes] | None = None,
 ) -> Iterator[NewDocument]:
     """The documents of one input file, by its suffix (.txt: one; .jsonl: one per line).
 
     Raises InputError at the first bad line; with `skip_invalid`, bad lines are
     appended to `problems` instead. Consumers write inside one transaction and roll
     back on InputError, so a file is imported whole or not at all. `labels` is the
-    label set spans may use (None: any well-formed label).
+    label set spans may use (None: any well-formed label). A JSONL file's lines may
+    come from `stream` (its `local_copy`); `path` still names it.
     """
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
@@ -91,7 +104,12 @@ def iter_file(
 
         yield from merged(
             iter_jsonl(
-                path, skip_invalid=skip_invalid, problems=problems, on_bytes=on_bytes, labels=labels
+                path,
+                skip_invalid=skip_invalid,
+                problems=problems,
+                on_bytes=on_bytes,
+                labels=labels,
+                stream=stream,
             )
         )
     elif suffix in DOCBIN_SUFFIXES:
@@ -133,6 +151,22 @@ def _line_of_nul(text: str) -> int | None:
     return None if at < 0 else text.count("\n", 0, at) + 1
 
 
+@contextlib.contextmanager
+def local_copy(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[IO[bytes]]:
+    """The bytes of `path` in a private temporary file (in memory up to
+    LOCAL_COPY_MAX_BYTES, then on disk), read to the end before it is handed over:
+    whatever waits on the source (a FIFO, a network mount) waits here, so reading the
+    copy afterwards costs CPU only."""
+    with tempfile.SpooledTemporaryFile(LOCAL_COPY_MAX_BYTES) as copy:
+        with path.open("rb") as f:
+            while chunk := f.read(PROGRESS_STEP_BYTES):
+                copy.write(chunk)
+                if on_bytes:
+                    on_bytes(len(chunk))
+        copy.seek(0)
+        yield copy
+
+
 def iter_jsonl(
     path: Path,
     *,
@@ -140,58 +174,58 @@ def iter_jsonl(
     problems: list[InputError] | None = None,
     on_bytes: Callable[[int], None] | None = None,
     labels: Labels = None,
+    stream: IO[bytes] | None = None,
 ) -> Iterator[NewDocument]:
-    """Every line of a JSONL file, in the interchange or doccano format.
+    """Every line of a JSONL file, in the interchange or doccano format; the lines
+    come from `stream` if given (a local copy of `path`).
 
     A UTF-8 byte-order mark before the first line is skipped (offsets count from
     the text, so the mark moves nothing).
     """
     problems = [] if problems is None else problems
-    found = 0
-    pending_bytes = 0
+    found = number = 0
     name = str(path)  # once: formatting a Path per line is a measurable cost
-    loads, special, limit = orjson.loads, _SPAN_KEYS, MAX_TEXT_CHARS
-    with path.open("rb") as f:
-        for number, raw in enumerate(f, start=1):
-            pending_bytes += len(raw)
-            if on_bytes and pending_bytes >= PROGRESS_STEP_BYTES:
-                on_bytes(pending_bytes)
-                pending_bytes = 0
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[3:]
-            # Fast path for the common line, {"text": ..., other keys}: the same checks
-            # as parse_record, inlined; anything else goes the long way round.
-            try:
-                record = loads(raw)
-            except orjson.JSONDecodeError:
-                record = None
-            if type(record) is dict:
-                text = record.get("text")
-                if (
-                    type(text) is str
-                    and 0 < len(text) <= limit
-                    and special.isdisjoint(record)
-                    and not text.isspace()
-                    and "\x00" not in text
-                    and raw.count(b'":') == count_keys(record)  # no key repeated
-                ):
-                    del record["text"]
-                    found += 1
-                    yield NewDocument(text, record, f"{name}:{number}")
+    loads, special, limit, keys = orjson.loads, _SPAN_KEYS, MAX_TEXT_CHARS, count_keys
+    with contextlib.nullcontext(stream) if stream is not None else path.open("rb") as f:
+        # A block of lines at a time: progress is told per block, not counted per line.
+        while block := f.readlines(PROGRESS_STEP_BYTES):
+            if on_bytes:
+                on_bytes(sum(map(len, block)))
+            if number == 0 and block[0].startswith(BOM):
+                block[0] = block[0][3:]
+            for raw in block:
+                number += 1
+                # Fast path for the common line, {"text": ..., other keys}: the same
+                # checks as parse_record, inlined; anything else goes the long way round.
+                try:
+                    record = loads(raw)
+                except orjson.JSONDecodeError:
+                    record = None
+                if type(record) is dict:
+                    text = record.get("text")
+                    if (
+                        type(text) is str
+                        and 0 < len(text) <= limit
+                        and special.isdisjoint(record)
+                        and not text.isspace()
+                        and "\x00" not in text
+                        and raw.count(b'":') == keys(record)  # no key repeated
+                    ):
+                        del record["text"]
+                        found += 1
+                        yield NewDocument(text, record, f"{name}:{number}")
+                        continue
+                try:
+                    doc = parse_record(raw, name, number, labels)
+                except InputError as e:
+                    if e.reason == BLANK_LINE:
+                        continue
+                    if not skip_invalid:
+                        raise
+                    problems.append(e)
                     continue
-            try:
-                doc = parse_record(raw, name, number, labels)
-            except InputError as e:
-                if e.reason == BLANK_LINE:
-                    continue
-                if not skip_invalid:
-                    raise
-                problems.append(e)
-                continue
-            found += 1
-            yield doc
-    if on_bytes and pending_bytes:
-        on_bytes(pending_bytes)
+                found += 1
+                yield doc
     if not found and not problems:
         raise InputError(path, None, "no documents in file")
 

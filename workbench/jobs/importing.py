@@ -6,12 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from ..interchange.prodigy import refuse_spanless
-from ..interchange.readers import TEXT_SUFFIXES, InputError, find_inputs, iter_file
+from ..interchange.readers import (
+    JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
+    InputError,
+    find_inputs,
+    iter_file,
+    local_copy,
+)
 from ..interchange.validate import Labels
 from ..model import CASUALTY_LABELS, SOURCE_RELATION, NewDocument, Span
-from ..store import Store
+from ..store import ImportResult, Store
 from . import Report, no_progress
 
 SEEDS_DIR_NAME = "seeds"
@@ -65,32 +73,47 @@ def is_brat_pair(path: Path) -> bool:
     return path.suffix.lower() in TEXT_SUFFIXES and path.with_suffix(".ann").is_file()
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How an import reads its files: the same for every file of one import."""
+
+    skip_invalid: bool = False
+    labels: Labels = None
+    relation_labels: Sequence[str] = (SOURCE_RELATION,)
+    casualty_labels: Collection[str] = CASUALTY_LABELS
+
+
 def read_documents(
     path: Path,
     notices: Notices,
+    options: ReadOptions = ReadOptions(),
     *,
-    skip_invalid: bool = False,
     problems: list[InputError] | None = None,
     report: Report = no_progress,
-    labels: Labels = None,
-    relation_labels: Sequence[str] = (SOURCE_RELATION,),
-    casualty_labels: Collection[str] = CASUALTY_LABELS,
+    stream: IO[bytes] | None = None,
 ) -> Iterator[NewDocument]:
     """The documents of one file; what it holds that is not imported as it is goes to
-    `notices` (brat lines dropped; casualty spans with no value, once the file is read)."""
+    `notices` (brat lines dropped; casualty spans with no value, once the file is read).
+    A JSONL file's lines may come from `stream`, its local copy."""
+    labels = options.labels
     if is_brat_pair(path):
         from ..interchange.brat import read_brat_pair
 
-        read = read_brat_pair(path, labels, relation_labels)
+        read = read_brat_pair(path, labels, options.relation_labels)
         report(path.stat().st_size)
         if read.dropped:
             notices.dropped.append(f"{path}: not imported from the .ann: {read.dropped_summary()}")
         documents: Iterator[NewDocument] = iter([read.document])
     else:
         documents = iter_file(
-            path, skip_invalid=skip_invalid, problems=problems, on_bytes=report, labels=labels
+            path,
+            skip_invalid=options.skip_invalid,
+            problems=problems,
+            on_bytes=report,
+            labels=labels,
+            stream=stream,
         )
-    return _watched(documents, path, casualty_labels, notices.no_value.append)
+    return _watched(documents, path, options.casualty_labels, notices.no_value.append)
 
 
 def needs_value(span: Span, casualty_labels: Collection[str] = CASUALTY_LABELS) -> bool:
@@ -137,21 +160,12 @@ def import_paths(
     taken as it is (brat lines, casualty spans with no value) is in `notices`.
     """
     result = ImportReport()
+    options = ReadOptions(skip_invalid, labels, relation_labels, casualty_labels)
     for path in find_inputs(paths):
         problems: list[InputError] = []
         notices = Notices()
         try:
-            documents = read_documents(
-                path,
-                notices,
-                skip_invalid=skip_invalid,
-                problems=problems,
-                report=report,
-                labels=labels,
-                relation_labels=relation_labels,
-                casualty_labels=casualty_labels,
-            )
-            added = store.add_documents(documents, annotator=annotator, label=path.as_posix())
+            added = _add_file(store, path, notices, options, problems, report, annotator)
         except InputError as e:
             if not keep_going:
                 raise
@@ -163,6 +177,46 @@ def import_paths(
         result.problems.extend(problems)
         _merge(result.notices, notices)
     return result
+
+
+def _add_file(
+    store: Store,
+    path: Path,
+    notices: Notices,
+    options: ReadOptions,
+    problems: list[InputError],
+    report: Report,
+    annotator: str,
+) -> ImportResult:
+    """One file into the store. A JSONL file is first copied whole (the first half of
+    its progress), so the store may read the copy inside its write lock, on a second
+    thread, while it writes (the second half); other files go through its spool."""
+    label = path.as_posix()
+    if path.suffix.lower() not in JSONL_SUFFIXES:
+        documents = read_documents(path, notices, options, problems=problems, report=report)
+        return store.add_documents(documents, annotator=annotator, label=label)
+    copied, parsed = _halves(report)
+    with local_copy(path, copied) as stream:
+        documents = read_documents(
+            path, notices, options, problems=problems, report=parsed, stream=stream
+        )
+        return store.add_documents(documents, annotator=annotator, label=label, spool=False)
+
+
+def _halves(report: Report) -> tuple[Report, Report]:
+    """Two reports that together advance `report` by what each is told, halved: the
+    first rounds down, the second up, so a file told twice advances by its size."""
+    told = [0, 0]
+
+    def half(which: int, up: int) -> Report:
+        def advance(n: int) -> None:
+            before = told[which]
+            told[which] = before + n
+            report((before + n + up) // 2 - (before + up) // 2)
+
+        return advance
+
+    return half(0, 0), half(1, 1)
 
 
 def _merge(into: Notices, notices: Notices) -> None:
@@ -222,6 +276,7 @@ def import_gold(
     if not annotator:
         raise InputError("--annotator", None, "gold needs an annotator name")
     result = GoldImport()
+    options = ReadOptions(skip_invalid, labels, relation_labels, casualty_labels)
     for path in find_inputs(paths):
         problems: list[InputError] = []
         notices = Notices()
@@ -231,16 +286,7 @@ def import_gold(
             )
             report(path.stat().st_size)
             continue
-        documents = read_documents(
-            path,
-            notices,
-            skip_invalid=skip_invalid,
-            problems=problems,
-            report=report,
-            labels=labels,
-            relation_labels=relation_labels,
-            casualty_labels=casualty_labels,
-        )
+        documents = read_documents(path, notices, options, problems=problems, report=report)
         # save_gold writes in one transaction: a bad line rolls the whole file back.
         read = list(documents)  # save_gold reads whole too; the check needs the file
         refuse_spanless(path, read)

@@ -6,16 +6,14 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-import orjson
-
 from ..model import (
     SOURCE_IMPORT,
     Change,
     Document,
     Span,
     Status,
-    text_hash,
 )
+from . import bulk
 from .base import (
     DONE_STATUSES,
     ImportResult,
@@ -31,7 +29,13 @@ from .base import (
 # keeps it in memory up to its cache size, then spills it to a temporary file.
 _SPOOL = "import_spool"
 SPOOL_CACHE_KIB = 64 * 1024
-_SPOOL_BATCH = 4096  # documents per spool write: bounds what Python holds at once
+_DOCS = "INSERT INTO {spool}.docs (hash, text, meta, source) VALUES {{values}}"
+_SPANS = 'INSERT INTO {spool}.spans (hash, start, "end", label, attrs) VALUES {{values}}'
+# Straight into the documents, `?1` the time of the import (bulk.batches' `lead`).
+_DIRECT = (
+    "INSERT OR IGNORE INTO main.documents (hash, text, meta, source, created_at)"
+    " SELECT column1, column2, column3, column4, ?1 FROM (VALUES {values})"
+)
 
 
 @contextlib.contextmanager
@@ -45,7 +49,7 @@ def _spool(conn: sqlite3.Connection) -> Iterator[None]:
             " meta TEXT, source TEXT)"
         )
         conn.execute(
-            f'CREATE TABLE {_SPOOL}.spans (doc INTEGER, start INTEGER, "end" INTEGER,'
+            f'CREATE TABLE {_SPOOL}.spans (hash TEXT, start INTEGER, "end" INTEGER,'
             " label TEXT, attrs TEXT)"
         )
         yield
@@ -60,71 +64,77 @@ def _fill_spool(conn: sqlite3.Connection, docs: Iterable[NewDocument]) -> int:
 
     Writes only the spool, never the main database: no lock that blocks anyone.
     """
-    # The hot loop of a large import: plain local names, no helper calls.
-    dumps, hashed = orjson.dumps, text_hash
-    rows: list[tuple[int, str, str, str, str]] = []
-    spans: list[tuple[int, int, int, str, str]] = []
+    docs_sql, spans_sql = _DOCS.format(spool=_SPOOL), _SPANS.format(spool=_SPOOL)
     seen = 0
-    for d in docs:
-        seen += 1
-        rows.append((seen, hashed(d.text), d.text, dumps(d.meta).decode(), d.source))
-        if d.spans:
-            spans.extend((seen, s.start, s.end, s.label, dumps(s.attrs).decode()) for s in d.spans)
-        if len(rows) >= _SPOOL_BATCH:
-            _spool_write(conn, rows, spans)
-    _spool_write(conn, rows, spans)
+    for batch in bulk.batches(docs):
+        # BEGIN (deferred) locks only what is written: the spool, not the main database.
+        conn.execute("BEGIN")
+        bulk.insert_rows(conn, docs_sql, 4, batch.docs)
+        bulk.insert_rows(conn, spans_sql, 5, batch.spans)
+        conn.execute("COMMIT")
+        seen += batch.count
     return seen
 
 
-def _spool_write(
-    conn: sqlite3.Connection,
-    rows: list[tuple[int, str, str, str, str]],
-    spans: list[tuple[int, int, int, str, str]],
-) -> None:
-    # BEGIN (deferred) locks only what is written: the spool, not the main database.
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO {_SPOOL}.docs VALUES (?, ?, ?, ?, ?)", rows)
-    if spans:
-        conn.executemany(f"INSERT INTO {_SPOOL}.spans VALUES (?, ?, ?, ?, ?)", spans)
-    conn.execute("COMMIT")
-    rows.clear()
-    spans.clear()
+def _insert_direct(
+    conn: sqlite3.Connection, docs: Iterable[NewDocument], now: str
+) -> tuple[int, int]:
+    """Insert `docs` into the documents as they are read (on a second thread, see
+    bulk.read_ahead), their spans into the spool; returns (read, added)."""
+    spans_sql = _SPANS.format(spool=_SPOOL)
+    seen = added = 0
+    for batch in bulk.read_ahead(bulk.batches(docs, lead=(now,))):
+        added += bulk.insert_rows(conn, _DIRECT, 4, batch.docs, lead=1)
+        bulk.insert_rows(conn, spans_sql, 5, batch.spans)
+        seen += batch.count
+    return seen, added
 
 
 class DocumentsMixin(StoreBase):
     """Documents and their suggestions: import, look-up, what to suggest next."""
 
     def add_documents(
-        self, docs: Iterable[NewDocument], *, annotator: str = "", label: str = ""
+        self,
+        docs: Iterable[NewDocument],
+        *,
+        annotator: str = "",
+        label: str = "",
+        spool: bool = True,
     ) -> ImportResult:
         """Add documents, all or none; texts already stored are skipped.
 
         `docs` may be a stream from a slow source: it is read whole into a spool (in
         memory up to SPOOL_CACHE_KIB, then a temporary file) before the write lock is
-        taken, so other writers wait only for the copy. If iterating it raises,
-        nothing of it is written.
+        taken, so other writers wait only for the copy. With `spool=False` the caller
+        says iterating `docs` costs CPU only (it reads a local copy): it is read inside
+        the write lock, on a second thread, while SQLite writes the batches before it,
+        and there is no copy. Either way, if iterating it raises, nothing is written.
         """
         now = _now()
         conn = self.db.conn
         with self._errors_mapped(), _spool(conn):
-            seen = _fill_spool(conn, docs)
+            if spool:
+                seen = _fill_spool(conn, docs)
             with self._write():
-                before = conn.total_changes
-                conn.execute(
-                    "INSERT OR IGNORE INTO main.documents (hash, text, meta, source, created_at)"
-                    f" SELECT hash, text, meta, source, ? FROM {_SPOOL}.docs ORDER BY seq",
-                    (now,),
-                )
-                added = conn.total_changes - before
+                if spool:
+                    before = conn.total_changes
+                    conn.execute(
+                        "INSERT OR IGNORE INTO main.documents"
+                        " (hash, text, meta, source, created_at)"
+                        f" SELECT hash, text, meta, source, ? FROM {_SPOOL}.docs ORDER BY seq",
+                        (now,),
+                    )
+                    added = conn.total_changes - before
+                else:
+                    seen, added = _insert_direct(conn, docs, now)
                 # Pre-annotations become "import" suggestions of the stored document
                 # (the new one, or the one already there with the same text).
                 conn.execute(
                     'INSERT INTO main.suggestions (doc_id, start, "end", label, attrs,'
                     " suggester, model_version, created_at)"
                     f' SELECT d.id, s.start, s."end", s.label, s.attrs, ?, ?, ?'
-                    f" FROM {_SPOOL}.spans s"
-                    f" JOIN {_SPOOL}.docs sd ON sd.seq = s.doc JOIN main.documents d"
-                    " ON d.hash = sd.hash WHERE NOT EXISTS (SELECT 1 FROM main.suggestions x"
+                    f" FROM {_SPOOL}.spans s JOIN main.documents d ON d.hash = s.hash"
+                    " WHERE NOT EXISTS (SELECT 1 FROM main.suggestions x"
                     ' WHERE x.doc_id = d.id AND x.start = s.start AND x."end" = s."end"'
                     ' AND x.label = s.label) GROUP BY d.id, s.start, s."end", s.label'
                     " ORDER BY min(s.rowid)",
