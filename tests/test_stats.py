@@ -105,3 +105,28 @@ def test_median_seconds_from_open_to_done():
     ]
     assert median_seconds(pairs) == 20.0
     assert median_seconds([]) is None
+
+
+def test_stats_sum_who_reported_each_figure_over_the_pairs(db_path):
+    from .test_review import CLAIMS, _submit_claims
+
+    with Store(db_path) as store:
+        store.add_documents([new_doc(CLAIMS)])
+        [doc] = store.document_ids()
+        _submit_claims(store, doc, "amira", {"12": "Reuters", "3": "officials", "5": None})
+        _submit_claims(store, doc, "bob", {"12": "Reuters", "3": "officials", "5": "Reuters"})
+        _submit_claims(store, doc, "carol", {"12": "officials", "3": "officials"})
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "stats", "--json"])
+    sources = orjson.loads(result.output)["agreement"]["sources"]
+    # amira-bob agree on 2 of 3, amira-carol on 2 of 3 ("5": none both), bob-carol on 1.
+    assert (sources["casualty_spans"], sources["agreed"]) == (9, 5)
+    assert sources["attribution"] == round(5 / 9, 4)
+    text = CliRunner().invoke(cli, ["--db", str(db_path), "stats"]).output
+    assert "Sources: agreed on 5 of 9 shared casualty span(s) (0.556)" in text
+
+
+def test_stats_without_links_say_nothing_of_sources(db_path):
+    _example(db_path)
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "stats", "--json"])
+    assert orjson.loads(result.output)["agreement"]["sources"] is None
+    assert "Sources:" not in CliRunner().invoke(cli, ["--db", str(db_path), "stats"]).output

@@ -17,6 +17,7 @@ from typing import Any
 
 from .model import FLAGGED, SKIPPED, SUBMITTED, Annotation
 from .nlp.evaluate import CASUALTY_ROW, ENTITY_ROW, PRF
+from .nlp.evaluate_sources import SourceScores
 from .review import ALL_ROW, agreement
 from .store import Store
 from .tokens import Tokens
@@ -137,6 +138,7 @@ def team_stats(store: Store) -> dict[str, Any]:
             exact.setdefault(row.label, PRF()).add(row.exact)
             if row.count is not None:
                 counts.setdefault(row.label, PRF()).add(row.count)
+    sourced = [p.report.sources for p in pairs if p.report.sources is not None]
     units = token_units(store.shared_submissions())
     alpha = krippendorff_alpha(units)
     order = sorted(k for k in exact if k not in (ALL_ROW, CASUALTY_ROW, ENTITY_ROW))
@@ -150,7 +152,22 @@ def team_stats(store: Store) -> dict[str, Any]:
             "casualty_value": {label: _f1(prf) for label, prf in sorted(counts.items())},
             "krippendorff_alpha_tokens": None if alpha is None else round(alpha, 4),
             "tokens": len(units),
+            "sources": _sources(sourced) if sourced else None,
         },
+    }
+
+
+def _sources(scores: Sequence[SourceScores]) -> dict[str, Any]:
+    """Who reported each figure, summed over the pairs where either linked a source."""
+    matched, agree = sum(s.matched for s in scores), sum(s.agree for s in scores)
+    claims = PRF()
+    for s in scores:
+        claims.add(s.claims)
+    return {
+        "casualty_spans": matched,
+        "agreed": agree,
+        "attribution": round(agree / matched, 4) if matched else None,
+        "claims": _f1(claims),
     }
 
 
@@ -185,4 +202,10 @@ def render_stats(figures: dict[str, Any]) -> list[str]:
         f"Krippendorff's alpha over token labels ({g['tokens']} tokens): "
         + ("-" if alpha is None else f"{alpha:.3f}")
     )
+    if (src := g["sources"]) is not None:
+        share = "-" if src["attribution"] is None else f"{src['attribution']:.3f}"
+        lines.append(
+            f"Sources: agreed on {src['agreed']} of {src['casualty_spans']} shared casualty"
+            f" span(s) ({share}); claims (label, value, source) F1 {src['claims']['f1']:.3f}"
+        )
     return lines
