@@ -105,3 +105,25 @@ def test_jsonl_progress_adds_up_to_the_file_size(tmp_path, db_path):
         result = import_paths(store, [path], report=told.append)
     assert result.added == 9000
     assert sum(told) == path.stat().st_size and len(told) > 2
+
+
+@pytest.mark.parametrize("limit, spooled", [(1 << 20, False), (100, True)])
+def test_a_large_jsonl_file_goes_through_the_spool(tmp_path, db_path, monkeypatch, limit, spooled):
+    from workbench.jobs import importing
+
+    monkeypatch.setattr(importing, "LOCKED_READ_MAX_BYTES", limit)
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b"".join(orjson.dumps({"text": f"Doc {i}."}) + b"\n" for i in range(20)))
+    calls = []
+    with Store(db_path) as store:
+        add = store.add_documents
+
+        def spy(docs, **kw):
+            calls.append(kw.get("spool", True))
+            return add(docs, **kw)
+
+        monkeypatch.setattr(store, "add_documents", spy)
+        result = import_paths(store, [path, path])
+        assert [store.document(i).text for i in store.document_ids()][-1] == "Doc 19."
+    assert calls == [spooled, spooled]
+    assert (result.added, result.duplicates) == (20, 20)

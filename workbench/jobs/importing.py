@@ -3,6 +3,7 @@ submitted gold), and find the seed articles."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,9 @@ SEEDS_DIR_NAME = "seeds"
 PROVENANCE_KEYS = ("hash", "annotator", "status", "timestamp")
 NOT_GOLD_ANSWERS = ("reject", "ignore")  # Prodigy answers that are not gold
 EXAMPLES = 3  # span texts quoted in a file's line about casualty spans with no value
+# The largest JSONL file read inside the write lock (some 200,000 short documents: about
+# a second of lock); a larger one is read into the store's spool first.
+LOCKED_READ_MAX_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -189,18 +193,22 @@ def _add_file(
     annotator: str,
 ) -> ImportResult:
     """One file into the store. A JSONL file is first copied whole (the first half of
-    its progress), so the store may read the copy inside its write lock, on a second
-    thread, while it writes (the second half); other files go through its spool."""
+    its progress), then read from the copy (the second half); up to
+    LOCKED_READ_MAX_BYTES the store reads it inside its write lock, on a second thread,
+    while it writes. Other files, and larger copies, go through the store's spool,
+    which holds the lock only to copy what was read."""
     label = path.as_posix()
     if path.suffix.lower() not in JSONL_SUFFIXES:
         documents = read_documents(path, notices, options, problems=problems, report=report)
         return store.add_documents(documents, annotator=annotator, label=label)
     copied, parsed = _halves(report)
     with local_copy(path, copied) as stream:
+        small = stream.seek(0, os.SEEK_END) <= LOCKED_READ_MAX_BYTES
+        stream.seek(0)
         documents = read_documents(
             path, notices, options, problems=problems, report=parsed, stream=stream
         )
-        return store.add_documents(documents, annotator=annotator, label=label, spool=False)
+        return store.add_documents(documents, annotator=annotator, label=label, spool=not small)
 
 
 def _halves(report: Report) -> tuple[Report, Report]:
