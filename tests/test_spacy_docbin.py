@@ -8,10 +8,12 @@ the last tests check that this gives the tokens `Doc.char_span` gives.
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pytest
 import spacy
+import srsly
 from hypothesis import given
 from spacy.tokens import DocBin
 
@@ -63,6 +65,43 @@ def test_the_fast_path_loads_as_the_public_path_does(docs):
         public = written(Path(tmp, "public"), docs, fast=False)
     assert fast == public
     assert len(fast) == len(docs)
+
+
+def shard_fields(folder: Path, docs, fast: bool) -> list[dict]:
+    """Each shard a ShardWriter writes, decompressed into DocBin's msgpack fields."""
+    nlp = blank()
+    writer = ShardWriter(folder, nlp.vocab, 2, fast=fast)
+    for d in docs:
+        writer.add(build_doc(d.text, d.spans, casualty_labels=CASUALTY, nlp=nlp))
+    return [srsly.msgpack_loads(zlib.decompress(f.read_bytes())) for f in writer.close()]
+
+
+@SETTINGS
+@given(docs=corpora)
+def test_the_fast_path_writes_the_public_paths_bytes_but_fewer_strings(docs):
+    """Token columns, spaces, lengths, flags, cats and every packed span group are the
+    public path's bytes; the strings are a subset (the public path adds each token's
+    lowercase form, which nothing reads), holding every token and label."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fast = shard_fields(Path(tmp, "fast"), docs, fast=True)
+        public = shard_fields(Path(tmp, "public"), docs, fast=False)
+    assert len(fast) == len(public) == (len(docs) + 1) // 2
+    for f, p in zip(fast, public, strict=True):
+        assert set(f) == set(p)
+        assert {k: v for k, v in f.items() if k != "strings"} == {
+            k: v for k, v in p.items() if k != "strings"
+        }
+        assert f["strings"] == sorted(f["strings"]) and set(f["strings"]) <= set(p["strings"])
+    vocab = spacy.blank("en").vocab
+    for f in fast:
+        for doc in (
+            DocBin(store_user_data=False)
+            .from_bytes(zlib.compress(srsly.msgpack_dumps(f)))
+            .get_docs(vocab)
+        ):
+            assert {t.text for t in doc} <= set(f["strings"])
 
 
 def test_an_untested_spacy_version_takes_the_public_path(tmp_path):

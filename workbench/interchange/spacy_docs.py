@@ -17,9 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy
 import spacy
-from spacy.attrs import LENGTH, ORTH, SPACY
+from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
@@ -36,6 +35,9 @@ from ..model import (
 
 SPANS_KEY = "casualties"
 RELATIONS_ATTR = "relations"  # on the casualty group: {label: [child index or None, ...]}
+# The token columns of `Built.array` (one `Doc.to_array`): the DocBin's ORTH and SPACY,
+# and each token's first character and length, to place the spans.
+TOKEN_ATTRS = [ORTH, IDX, LENGTH, SPACY]
 
 
 @functools.cache
@@ -60,7 +62,7 @@ class Built:
     split_tokens: int = 0
     # Relation label -> the children group (in order) and each casualty span's index in it.
     links: dict[str, tuple[list[Span], list[int | None]]] = field(default_factory=dict)
-    # Per token: ORTH, LENGTH, SPACY (one Doc.to_array), and its character bounds.
+    # Per token: TOKEN_ATTRS (one Doc.to_array), and its character bounds.
     array: Any = None
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
@@ -142,11 +144,10 @@ def _any_link(spans: Sequence[Span], relation_labels: Sequence[str]) -> bool:
 
 
 def _token_arrays(doc: Doc) -> tuple[Any, list[int], list[int]]:
-    """ORTH, LENGTH and SPACY per token, and each token's first and end character."""
-    array = doc.to_array([ORTH, LENGTH, SPACY]).reshape((len(doc), 3))
-    lengths, spaces = array[:, 1], array[:, 2]
-    ends = numpy.cumsum(lengths + spaces) - spaces
-    return array, (ends - lengths).tolist(), ends.tolist()
+    """ORTH, IDX, LENGTH and SPACY per token, and each token's first and end character."""
+    array = doc.to_array(TOKEN_ATTRS).reshape((len(doc), len(TOKEN_ATTRS)))
+    idx = array[:, 1]
+    return array, idx.tolist(), (idx + array[:, 2]).tolist()
 
 
 def _links(
@@ -182,10 +183,16 @@ def non_overlapping(spans: Iterable[Span]) -> tuple[list[Span], list[tuple[Span,
     """Keep spans left to right (the longer first at one start); say why each other went."""
     kept: list[Span] = []
     dropped: list[tuple[Span, str]] = []
+    reach = None  # the furthest end of a kept span: none overlaps a span starting there
     for s in sorted(spans, key=lambda s: (s.start, -(s.end - s.start), s.label)):
+        if reach is None or s.start >= reach:
+            kept.append(s)
+            reach = s.end if reach is None else max(reach, s.end)
+            continue
         clash = next((k for k in reversed(kept) if k.start < s.end and s.start < k.end), None)
         if clash is None:
             kept.append(s)
+            reach = max(reach, s.end)
         else:
             dropped.append((s, f"overlaps {clash.label} [{clash.start}, {clash.end})"))
     kept.sort(key=lambda s: (s.start, s.end))

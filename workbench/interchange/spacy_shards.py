@@ -16,19 +16,20 @@ path's; any other version takes the public path.
 from __future__ import annotations
 
 import struct
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH
+from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH, SPACY
 from spacy.tokens import DocBin, SpanGroup
 from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 from srsly import msgpack
 
 from ..model import Span
-from .spacy_docs import RELATIONS_ATTR, SPANS_KEY, Built, group_key, span_key
+from .spacy_docs import RELATIONS_ATTR, SPANS_KEY, TOKEN_ATTRS, Built, group_key, span_key
 
 DOCBIN_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
 SHARD_SIZE = 10_000
@@ -63,37 +64,56 @@ class ShardWriter:
     def _new_bin(self) -> None:
         self.bin = DocBin(attrs=list(DOCBIN_ATTRS), store_user_data=False)
         self.labels: set[str] = set()
+        # The fast path's shard so far: each Doc's token array, and each entity's
+        # first and end token in the shard with its label's hash.
+        self.arrays: list[Any] = []
+        self.ents: list[tuple[int, int, int]] = []
+        self.tokens = 0
 
     def add(self, built: Built) -> None:
-        """Add one built Doc: its token arrays, and its casualty group packed directly."""
-        b = self.bin
+        """Add one built Doc: its token array and entities (the shard's token columns
+        are filled when it is written), and its casualty group packed directly."""
         if not self.fast:
             self._add_public(built)
             return
-        b.tokens.append(self._token_columns(built, b.attrs))
-        b.spaces.append(built.array[:, 2:3].astype(bool))
+        b, at, placed, ents = self.bin, self.tokens, built.token_spans, self.ents
+        for s in built.ents:
+            start, end = placed[span_key(s)]
+            ents.append((at + start, at + end, self._hash(s.label)))
+            self.labels.add(s.label)
+        self.arrays.append(built.array)
+        self.tokens += len(built.array)
         b.flags.append({"has_unknown_spaces": False})
         b.cats.append({})
         b.span_groups.append(self._pack_group(built))
-        self.labels.update(s.label for s in built.ents)
         self.documents += 1
-        if len(b.tokens) >= self.shard_size:
+        if len(self.arrays) >= self.shard_size:
             self.flush()
 
-    def _token_columns(self, built: Built, attrs: list[int]) -> Any:
-        """The DocBin's token columns, as `doc.to_array(attrs)` has them once `doc.ents`
-        is set: ORTH, and per token outside an entity IOB "O" (2) and no type; inside
-        one, "B" (3) on its first token, "I" (1) on the rest, and its label's hash."""
-        array = built.array
-        columns = numpy.zeros((len(array), len(attrs)), dtype=array.dtype)
-        iob, kind = attrs.index(ENT_IOB), attrs.index(ENT_TYPE)
-        columns[:, attrs.index(ORTH)] = array[:, 0]
+    def _fill_columns(self, b: DocBin) -> Any:
+        """The shard's token columns, as `doc.to_array(b.attrs)` has them once
+        `doc.ents` is set, one array per Doc: ORTH, and per token outside an entity
+        IOB "O" (2) and no type; inside one, "B" (3) on its first token, "I" (1) on
+        the rest, and its label's hash; and SPACY as booleans."""
+        array = numpy.vstack(self.arrays)
+        columns = numpy.zeros((len(array), len(b.attrs)), dtype=array.dtype)
+        iob, kind = b.attrs.index(ENT_IOB), b.attrs.index(ENT_TYPE)
+        columns[:, b.attrs.index(ORTH)] = array[:, TOKEN_ATTRS.index(ORTH)]
         columns[:, iob] = 2
-        for s in built.ents:
-            start, end = built.token_spans[span_key(s)]
-            columns[start, iob] = 3
-            columns[start + 1 : end, iob] = 1
-            columns[start:end, kind] = self._hash(s.label)
+        if self.ents:
+            starts, ends, hashes = numpy.array(self.ents, dtype=array.dtype).T
+            lengths = (ends - starts).astype(numpy.intp)
+            # Every entity's tokens: its first, repeated, plus 0, 1, ... within it.
+            first = numpy.repeat(starts.astype(numpy.intp), lengths)
+            within = numpy.arange(len(first)) - numpy.repeat(lengths.cumsum() - lengths, lengths)
+            inside = first + within
+            columns[inside, iob] = 1
+            columns[starts.astype(numpy.intp), iob] = 3
+            columns[inside, kind] = numpy.repeat(hashes, lengths)
+        spaces = array[:, TOKEN_ATTRS.index(SPACY)].astype(bool).reshape((len(array), 1))
+        bounds = list(pairwise(numpy.cumsum([0] + [len(a) for a in self.arrays]).tolist()))
+        b.tokens = [columns[i:j] for i, j in bounds]
+        b.spaces = [spaces[i:j] for i, j in bounds]
         return columns
 
     def _hash(self, label: str) -> int:
@@ -157,13 +177,13 @@ class ShardWriter:
 
     def flush(self) -> None:
         b = self.bin
-        if not b.tokens:
+        if not (self.arrays if self.fast else b.tokens):
             return
         if not self.fast:
             self._write(b)
             return
-        columns = [i for i, a in enumerate(b.attrs) if a in (ORTH, ENT_TYPE)]
-        hashes = numpy.unique(numpy.vstack(b.tokens)[:, columns])
+        columns = self._fill_columns(b)
+        hashes = numpy.unique(columns[:, [b.attrs.index(ORTH), b.attrs.index(ENT_TYPE)]])
         strings = self.vocab.strings
         b.strings.update(strings[int(h)] for h in hashes if h)
         b.strings.update(self.labels)
