@@ -162,6 +162,7 @@ def import_paths(
     records it in `failed` and goes on with the next file. Spans must use `labels`
     (None: any well-formed label, as `import --add-labels`). What is read but not
     taken as it is (brat lines, casualty spans with no value) is in `notices`.
+    `report` may be called from the thread that reads a JSONL file (see _add_file).
     """
     result = ImportReport()
     options = ReadOptions(skip_invalid, labels, relation_labels, casualty_labels)
