@@ -33,6 +33,7 @@ SPACY_IN_INTERCHANGE = (
     "interchange.spacy_docbin",
     "interchange.spacy_docs",
     "interchange.spacy_shards",
+    "interchange.spacy_tokenize",
     "interchange.conll",
 )
 

@@ -17,7 +17,7 @@ import srsly
 from hypothesis import given
 from spacy.tokens import DocBin
 
-from workbench.interchange import spacy_docs
+from workbench.interchange import spacy_docs, spacy_tokenize
 from workbench.interchange.spacy_docbin import (
     FAST_PATH_SPACY,
     ShardWriter,
@@ -26,7 +26,7 @@ from workbench.interchange.spacy_docbin import (
     casualty_group_attrs,
     fast_path_supported,
 )
-from workbench.model import Span
+from workbench.model import NewDocument, Span
 
 from .test_format_properties import CASUALTY, SETTINGS, corpora, texts
 
@@ -166,3 +166,47 @@ def test_bisect_placement_gives_the_token_bounds_char_span_gives(text):
 @given(text=texts)
 def test_bisect_placement_agrees_with_char_span_on_any_text(text):
     assert_placed_as_char_span(text)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_tokenized_gives_each_texts_own_token_arrays_in_order(monkeypatch, parallel):
+    """Batches tokenized in a second process come back in order, as the arrays this
+    process makes, and the worker's new token strings reach this process's vocab."""
+    monkeypatch.setattr(spacy_tokenize, "BATCH", 3)
+    nlp = spacy.blank("en")  # its own vocab: strings only the worker has seen must arrive
+    texts = [f"Doc {i}: {i * 7} killed in Place{i}x, U.S.-led  raid.\n" for i in range(20)]
+    got = list(spacy_tokenize.tokenized(texts, str, nlp, parallel=parallel))
+    assert [t for t, _ in got] == texts
+    reference = spacy.blank("en").tokenizer
+    for text, (array, starts, ends) in got:
+        want, want_starts, want_ends = spacy_docs.token_arrays(reference(text))
+        assert array.tolist() == want.tolist()
+        assert (starts, ends) == (want_starts, want_ends)
+        assert all(text[a:b] in nlp.vocab.strings for a, b in zip(starts, ends, strict=True))
+    assert f"Place{len(texts) - 1}x" in nlp.vocab.strings
+
+
+def test_a_parallel_export_writes_the_same_shards(tmp_path, monkeypatch):
+    """Tokenized in a second process or here, the spacy export's shards are the same bytes."""
+    from workbench.jobs.export import Selection, export
+    from workbench.store import Store
+
+    from .test_format_properties import stored
+
+    monkeypatch.setattr(spacy_tokenize, "BATCH", 2)
+    texts = [f"Report {i}: {i + 2} killed in Homs{i} and Idlib." for i in range(15)]
+    docs = [
+        NewDocument(t, {"id": i}, "t", (count, Span(t.index("Homs"), t.index(" and"), "GPE")))
+        for i, t in enumerate(texts)
+        for count in [Span(t.index(" ", 8) + 1, t.index(" killed"), "KILLED", {"value": i + 2})]
+    ]
+    stored(tmp_path / "db", docs)
+    shards = {}
+    for parallel in (False, True):
+        monkeypatch.setattr(spacy_tokenize, "parallel_supported", lambda p=parallel: p)
+        with Store(tmp_path / "db") as store:
+            out = tmp_path / f"out{parallel}"
+            result = export(store, Selection(), "spacy", out, dev_fraction=0.3, shard_size=4)
+        assert result.documents == len(docs)
+        shards[parallel] = {f.relative_to(out): f.read_bytes() for f in result.files}
+    assert len(shards[True]) > 2 and shards[True] == shards[False]

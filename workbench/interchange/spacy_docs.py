@@ -51,10 +51,12 @@ class Built:
     """A Doc with its gold spans placed, and the spans a Doc could not hold.
 
     `doc` sets the Doc's entities on first use; the fast DocBin path never asks for
-    it and writes the entity columns from `ents` and `token_spans` itself.
+    it and writes the entity columns from `ents` and `token_spans` itself. Built from
+    token arrays made elsewhere (spacy_tokenize.py), `tokens` is None until `doc`
+    tokenizes the text again.
     """
 
-    tokens: Doc  # the tokenized Doc, entities not set yet
+    tokens: Doc | None  # the tokenized Doc, entities not set yet
     ents: list[Span]  # the spans in doc.ents, in order
     casualties: list[Span]  # the spans in the casualty group, in order
     token_spans: dict[tuple[int, int, str], tuple[int, int]]  # span key -> token [start, end)
@@ -67,10 +69,15 @@ class Built:
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     _with_ents: bool = False
+    _text: str = ""
+    _nlp: Language | None = None
 
     @property
     def doc(self) -> Doc:
         """The Doc with `ents` as its entities."""
+        if self.tokens is None:
+            assert self._nlp is not None
+            self.tokens = self._nlp.tokenizer(self._text)
         doc = self.tokens
         if not self._with_ents:
             placed = self.token_spans
@@ -96,6 +103,7 @@ def build_doc(
     nlp: Language | None = None,
     all_in_ents: bool = False,
     relation_labels: Sequence[str] = (SOURCE_RELATION,),
+    tokens: tuple[Any, list[int], list[int]] | None = None,
 ) -> Built:
     """Tokenize `text` so every span boundary is a token boundary, then place the spans.
 
@@ -103,15 +111,20 @@ def build_doc(
     are returned in `dropped` with the reason, never lost silently. With `all_in_ents`
     casualty spans compete for `doc.ents` too (what a one-tag-per-token format needs);
     without it, spans labelled SOURCE are not entities: they are in the sources group.
+    `tokens`: the text's token arrays as `nlp.tokenizer` makes them (`token_arrays`),
+    already made; the Doc is then made only if asked for or a span needs a split.
     """
     nlp = nlp or blank()
-    doc = nlp.tokenizer(text)
-    array, starts, ends = _token_arrays(doc)
+    doc = None
+    if tokens is None:
+        doc = nlp.tokenizer(text)
+        tokens = token_arrays(doc)
+    array, starts, ends = tokens
     placed: dict[tuple[int, int, str], tuple[int, int]] = {}
     split = 0
     if not _aligned(starts, ends, spans, placed):
-        doc, split = _split_at(nlp.vocab, doc, spans)
-        array, starts, ends = _token_arrays(doc)
+        doc, split = _split_at(nlp.vocab, doc or nlp.tokenizer(text), spans)
+        array, starts, ends = token_arrays(doc)
         placed.clear()
         _contracted(doc, spans, placed)
     dropped: list[tuple[Span, str]] = []
@@ -130,7 +143,7 @@ def build_doc(
     ents, overlapping = non_overlapping(ents)
     dropped.extend(overlapping)
     casualties.sort(key=lambda s: (s.start, s.end, s.label))
-    built = Built(doc, ents, casualties, placed, dropped, split)
+    built = Built(doc, ents, casualties, placed, dropped, split, _text=text, _nlp=nlp)
     built.array, built.starts, built.ends = array, starts, ends
     if not all_in_ents and (unlinked or _any_link(spans, relation_labels)):
         built.links = _links(spans, casualties, unlinked, placed, relation_labels)
@@ -143,7 +156,7 @@ def _any_link(spans: Sequence[Span], relation_labels: Sequence[str]) -> bool:
     return any(k in s.attrs for s in spans for k in keys)
 
 
-def _token_arrays(doc: Doc) -> tuple[Any, list[int], list[int]]:
+def token_arrays(doc: Doc) -> tuple[Any, list[int], list[int]]:
     """ORTH, IDX, LENGTH and SPACY per token, and each token's first and end character."""
     array = doc.to_array(TOKEN_ATTRS).reshape((len(doc), len(TOKEN_ATTRS)))
     idx = array[:, 1]

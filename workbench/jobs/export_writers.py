@@ -200,18 +200,22 @@ def _spacy(
     **_: Any,
 ) -> None:
     from ..interchange.spacy_docbin import ShardWriter, blank, build_doc
+    from ..interchange.spacy_tokenize import tokenized
 
     nlp = blank()
     train = ShardWriter(out / "train", nlp.vocab, shard_size)
     dev_writer = ShardWriter(out / "dev", nlp.vocab, shard_size)
     pending = 0
-    for annotation, spans in annotations:
+    # The public DocBin path needs each Doc: tokenized here, by build_doc.
+    pairs = tokenized(annotations, lambda p: p[0].document.text, nlp) if train.fast else None
+    for (annotation, spans), tokens in pairs or ((a, None) for a in annotations):
         built = build_doc(
             annotation.document.text,
             spans,
             casualty_labels=casualty_labels,
             nlp=nlp,
             relation_labels=relation_labels,
+            tokens=tokens,
         )
         _note_dropped(annotation, built, result)
         (dev_writer if annotation.document.hash in dev else train).add(built)
