@@ -121,6 +121,18 @@ def read_gold_file(path: Path) -> list[GoldDoc]:
     return [(d.text, list(d.spans)) for d in iter_file(path)]
 
 
+def read_gold_files_merged(paths: Sequence[Path]) -> list[GoldDoc]:
+    """Gold of several files on the same passages (entity gold in one, casualty gold in
+    another), merged by text, in the order the passages first appear."""
+    merged: dict[str, list[Span]] = {}
+    for path in paths:
+        for text, spans in read_gold_file(path):
+            merged.setdefault(text, []).extend(spans)
+    return [
+        (text, sorted(set(spans), key=lambda s: (s.start, s.end))) for text, spans in merged.items()
+    ]
+
+
 def evaluate_suggester(
     gold: list[GoldDoc], suggester: Suggester, *, report: Report = no_progress
 ) -> EvalReport:
