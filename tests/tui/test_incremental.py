@@ -64,3 +64,23 @@ async def test_restyling_only_touched_lines_equals_restyling_all(app_for, seed):
                 break
             shown = [(line.content.plain, list(line.content.spans)) for line in view.lines]
             assert shown == from_scratch(view, app.session)
+
+
+async def test_a_style_change_redraws_the_cached_lines(app_for):
+    """Lines are cached with the widget's style looked up once: a new style (here the
+    theme) must reach every cached line, not only the ones a key touches next."""
+    from workbench.tui.widgets.span_list import SpanList
+
+    def backgrounds(strip) -> set:
+        return {s.style.bgcolor for s in strip if s.style is not None and s.style.bgcolor}
+
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        widgets = (app.screen.query_one(DocumentView), app.screen.query_one(SpanList))
+        before = [backgrounds(w.render_line(5)) for w in widgets]
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = [backgrounds(w.render_line(5)) for w in widgets]
+        for widget, old, new in zip(widgets, before, after, strict=True):
+            assert old and new and old != new, type(widget).__name__
