@@ -83,3 +83,14 @@ def test_wrapping_is_textuals(text, width):
     cuts = [0, *wrap_offsets(text, width), len(text)]
     rows = [text[a:b].rstrip() for a, b in zip(cuts, cuts[1:], strict=False)]
     assert rows == [line.plain.rstrip() for line in Content(text).wrap(width)]
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab   xyz,.-\u2019\u201c\u2014\u00e9"), max_size=300),
+    st.integers(1, 30),
+)
+def test_wrapping_one_cell_text_a_row_at_a_time_is_textuals(text, width):
+    # One-cell characters take the row-at-a-time path: the same oracle, more rows.
+    cuts = [0, *wrap_offsets(text, width), len(text)]
+    rows = [text[a:b].rstrip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    assert rows == [line.plain.rstrip() for line in Content(text).wrap(width)]

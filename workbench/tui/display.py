@@ -198,6 +198,8 @@ def _assemble(
 
 
 _WORD = re.compile(r"\s*\S+\s*")
+_SPACES = re.compile(r"\s*")
+_NON_SPACES = re.compile(r"\S*")
 # Characters one cell wide (rich.cells agrees): Latin, Greek, Cyrillic, news punctuation.
 _NARROW = frozenset(
     chr(code)
@@ -252,26 +254,34 @@ def _wrap_cells(plain: str, width: int) -> list[int]:
 
 
 def _wrap_narrow(plain: str, width: int) -> list[int]:
-    """`_wrap_cells` for text of one-cell characters: lengths are cell counts."""
+    """`_wrap_cells` for text of one-cell characters, a row at a time instead of a word
+    at a time: a row that starts at `p` holds every word whose last non-space character
+    ends by `p + width`, so only the word at that point is looked at."""
     breaks: list[int] = []
-    column = 0
-    for match in _WORD.finditer(plain):
-        start, end = match.span()
-        word = match.group()
-        length = len(word.rstrip())
-        if width - column >= length:
-            column += end - start
-        elif length > width:  # a word longer than a row: folded
-            while end - start > width:
-                if start:
-                    breaks.append(start)
-                start += width
-            if start:
-                breaks.append(start)
-            column = end - start
-        elif column and start:
-            breaks.append(start)
-            column = end - start
+    n, p = len(plain), 0
+    backwards = plain[::-1]
+    while p + width < n:
+        q = p + width
+        if plain[q].isspace():  # the row ends in spaces: the next word starts after them
+            s = _SPACES.match(plain, q).end()
+            if s == n:
+                break
+            if _SPACES.fullmatch(plain, 0, s):  # only spaces before it: the first word
+                s = 0
+        else:  # q is inside a word: it starts where its run of non-spaces starts
+            s = n - _NON_SPACES.match(backwards, n - 1 - q).end()
+            if s and _SPACES.fullmatch(plain, 0, s):  # the text's leading spaces
+                s = 0
+        word_end = _NON_SPACES.match(plain, max(s, _SPACES.match(plain, s).end())).end()
+        if word_end - s > width:  # a word longer than a row: folded
+            end = _SPACES.match(plain, word_end).end()
+            while end - s > width:
+                if s:
+                    breaks.append(s)
+                s += width
+        if s:
+            breaks.append(s)
+        p = s
     return breaks
 
 
