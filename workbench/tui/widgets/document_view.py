@@ -13,17 +13,16 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rich.style import Style as RichStyle
 from textual import events
 from textual.content import Content
 from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.style import Style as VisualStyle
 
 from ...model import AnnotatedSpan
 from ...tokens import Selection
 from ..display import Palette, block_content, split_lines, visible, wrap_offsets
+from .line_cache import LineCache
 
 Signature = tuple[object, ...]
 
@@ -51,7 +50,7 @@ class Line:
         return piece.rstrip() if index < len(self.breaks) else piece
 
 
-class DocumentView(ScrollView, can_focus=False):
+class DocumentView(LineCache, can_focus=False):
     """The document being annotated."""
 
     def __init__(self, palette: Palette, *, id: str | None = None) -> None:
@@ -63,8 +62,6 @@ class DocumentView(ScrollView, can_focus=False):
         self.first_row: list[int] = []  # per line: index of its first row
         self.row_line: list[int] = []  # per row: index of its line
         self.width = 0
-        self._strips: dict[int, Strip] = {}
-        self._line_styles: tuple[VisualStyle, RichStyle] | None = None  # visual, rich
         # What to keep in view when the terminal changes size.
         self._focus: AnnotatedSpan | None = None
         self._selection: Selection | None = None
@@ -130,7 +127,7 @@ class DocumentView(ScrollView, can_focus=False):
             elif not relaid:
                 first = self.first_row[i]
                 for row in range(first, first + line.rows):
-                    self._strips.pop(row, None)
+                    self.strips.pop(row, None)
                 self.refresh_lines(first, line.rows)
         if relaid:
             self._layout_rows(rewrap=False)
@@ -255,7 +252,7 @@ class DocumentView(ScrollView, can_focus=False):
                 line.breaks = wrap_offsets(line.content.plain, self.width)
             self.first_row.append(len(self.row_line))
             self.row_line.extend([i] * line.rows)
-        self._clear_strips()
+        self.clear_strips()
         self._set_height(len(self.row_line))
         self.refresh()
 
@@ -279,34 +276,18 @@ class DocumentView(ScrollView, can_focus=False):
 
     # ---- drawing ----------------------------------------------------------------------
 
-    def _clear_strips(self) -> None:
-        self._strips.clear()
-        self._line_styles = None
-
-    def notify_style_update(self) -> None:
-        """A style changed (theme, focus, a class): strips drawn in the old one go."""
-        super().notify_style_update()
-        self._clear_strips()
-
-    def _styles_of_lines(self) -> tuple[VisualStyle, RichStyle]:
-        """The widget's visual and Rich style, looked up once per drawing of its strips
-        (each lookup walks the DOM; drawn per line they took a fifth of a repaint)."""
-        if self._line_styles is None:
-            self._line_styles = (self.visual_style, self.rich_style)
-        return self._line_styles
-
     def render_line(self, y: int) -> Strip:
-        visual, rich = self._styles_of_lines()
+        visual, rich = self.line_styles()
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        strip = self._strips.get(row)
+        strip = self.strips.get(row)
         if strip is None:
             if row >= len(self.row_line):
                 return Strip.blank(width, rich)
             i = self.row_line[row]
             content = self.lines[i].row(row - self.first_row[i])
             strip = Strip(content.render_segments(visual)).adjust_cell_length(width, rich)
-            self._strips[row] = strip
+            self.strips[row] = strip
         return strip
 
     def on_resize(self, event: events.Resize) -> None:
@@ -315,7 +296,7 @@ class DocumentView(ScrollView, can_focus=False):
             self.width = width
             self._layout_rows()
         else:
-            self._clear_strips()
+            self.clear_strips()
         # Rows moved: bring the focus back once the new size is laid out.
         self.call_after_refresh(self.scroll_to_focus, self._focus, self._selection)
 
