@@ -266,8 +266,10 @@ def _wait(done: Callable[[], object], what: str, screen: Callable[[], str] = str
 
 
 class Terminal:
-    """One person's `ssh -tt` in a detached tmux session of 100x30; the exit status of
-    ssh is written to a file when it ends."""
+    """One person's `ssh -tt` in a detached tmux session of 100x30, on a tmux server of
+    its own (`-L`): with the shared default server, one terminal closing its last session
+    while the next starts made `new-session` fail ("server exited unexpectedly"). The
+    exit status of ssh is written to a file when it ends."""
 
     def __init__(self, server: Server, person: str, *command: str) -> None:
         self.person = person
@@ -277,13 +279,28 @@ class Terminal:
         ssh = shlex.join(server.ssh_args(person, *command, tty=True))
         script = f"{ssh}; echo $? > {shlex.quote(str(self.status))}"
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", script],
+            [
+                "tmux",
+                "-L",
+                self.name,
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                script,
+            ],
             check=True,
         )
 
     def screen(self) -> str:
         shown = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            ["tmux", "-L", self.name, "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
         )
         return shown.stdout if shown.returncode == 0 else f"(no pane: {shown.stderr.strip()})"
 
@@ -294,7 +311,7 @@ class Terminal:
         _wait(lambda: self.shows(text), f"{self.person}: {what}", self.screen)
 
     def press(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run(["tmux", "-L", self.name, "send-keys", "-t", self.name, *keys], check=True)
 
     def exit_status(self) -> int | None:
         try:
@@ -311,7 +328,7 @@ class Terminal:
         return status
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
 
 
 @pytest.fixture
