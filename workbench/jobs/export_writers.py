@@ -8,7 +8,7 @@ spaCy is imported only by the writers of the formats that tokenize.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,8 +207,12 @@ def _spacy(
     dev_writer = ShardWriter(out / "dev", nlp.vocab, shard_size)
     pending = 0
     # The public DocBin path needs each Doc: tokenized here, by build_doc.
-    pairs = tokenized(annotations, lambda p: p[0].document.text, nlp) if train.fast else None
-    for (annotation, spans), tokens in pairs or ((a, None) for a in annotations):
+    pairs: Iterable[tuple[Any, Any]] = (
+        tokenized(annotations, lambda p: p[0].document.text, nlp)
+        if train.fast
+        else ((a, None) for a in annotations)
+    )
+    for (annotation, spans), tokens in pairs:
         built = build_doc(
             annotation.document.text,
             spans,

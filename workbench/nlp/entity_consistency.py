@@ -110,6 +110,6 @@ def _standalone(doc: Doc, start: int, end: int, lowercase: set[str]) -> bool:
     prev = doc[start - 1] if start else None
     nxt = doc[end] if end < len(doc) else None
     after_name = prev is not None and prev.is_alpha and prev.text[:1].isupper()
-    if after_name and prev.lower_ not in TITLES and not prev.is_sent_start:
+    if after_name and prev is not None and prev.lower_ not in TITLES and not prev.is_sent_start:
         return False
     return not (nxt is not None and nxt.is_alpha and nxt.text[:1].isupper())

@@ -200,6 +200,15 @@ def _assemble(
 _WORD = re.compile(r"\s*\S+\s*")
 _SPACES = re.compile(r"\s*")
 _NON_SPACES = re.compile(r"\S*")
+
+
+def _run_end(run: re.Pattern[str], text: str, pos: int) -> int:
+    """Where the run of `run` (spaces or non-spaces, perhaps empty) from `pos` ends."""
+    found = run.match(text, pos)
+    assert found is not None  # a starred pattern matches at every position
+    return found.end()
+
+
 # Characters one cell wide (rich.cells agrees): Latin, Greek, Cyrillic, news punctuation.
 _NARROW = frozenset(
     chr(code)
@@ -263,18 +272,18 @@ def _wrap_narrow(plain: str, width: int) -> list[int]:
     while p + width < n:
         q = p + width
         if plain[q].isspace():  # the row ends in spaces: the next word starts after them
-            s = _SPACES.match(plain, q).end()
+            s = _run_end(_SPACES, plain, q)
             if s == n:
                 break
             if _SPACES.fullmatch(plain, 0, s):  # only spaces before it: the first word
                 s = 0
         else:  # q is inside a word: it starts where its run of non-spaces starts
-            s = n - _NON_SPACES.match(backwards, n - 1 - q).end()
+            s = n - _run_end(_NON_SPACES, backwards, n - 1 - q)
             if s and _SPACES.fullmatch(plain, 0, s):  # the text's leading spaces
                 s = 0
-        word_end = _NON_SPACES.match(plain, max(s, _SPACES.match(plain, s).end())).end()
+        word_end = _run_end(_NON_SPACES, plain, max(s, _run_end(_SPACES, plain, s)))
         if word_end - s > width:  # a word longer than a row: folded
-            end = _SPACES.match(plain, word_end).end()
+            end = _run_end(_SPACES, plain, word_end)
             while end - s > width:
                 if s:
                     breaks.append(s)

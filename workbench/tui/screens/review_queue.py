@@ -15,7 +15,7 @@ from ...review_session import ReviewSession
 from ..bindings import QUEUE_BINDINGS
 from ..display import visible
 from ..widgets.review_queue import queue_options
-from .review import ReviewHelpScreen, Guarded, review_screen
+from .review import Guarded, ReviewHelpScreen, review_screen
 
 
 class QueueScreen(Guarded, Screen[None]):
