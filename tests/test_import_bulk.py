@@ -11,7 +11,7 @@ import pytest
 
 from workbench.interchange.readers import InputError
 from workbench.jobs.importing import import_paths
-from workbench.model import Span
+from workbench.model import Span, text_hash
 from workbench.store import NewDocument, Store, bulk
 
 
@@ -127,3 +127,12 @@ def test_a_large_jsonl_file_goes_through_the_spool(tmp_path, db_path, monkeypatc
         assert [store.document(i).text for i in store.document_ids()][-1] == "Doc 19."
     assert calls == [spooled, spooled]
     assert (result.added, result.duplicates) == (20, 20)
+
+
+def test_a_batch_hashes_each_text_as_text_hash_does():
+    """The batch loop inlines text_hash: the two must agree, on any text (non-ASCII,
+    astral, combining marks), or the same article imported two ways would be stored
+    twice."""
+    texts = ["plain", "Şam'da 12 kişi öldü", "\U0001f600 emoji", "e\u0301 combining", "x" * 5000]
+    (batch,) = bulk.batches(NewDocument(t, {}, "test") for t in texts)
+    assert batch.docs[0::4] == [text_hash(t) for t in texts]

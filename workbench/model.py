@@ -34,9 +34,12 @@ REVIEWING = "reviewing"
 DOC_STATUSES = (IN_PROGRESS, SUBMITTED, SKIPPED, FLAGGED, REVIEWED)
 
 
+HASH_CHARS = 16  # hex characters of SHA-256 kept in a document's hash
+
+
 def text_hash(text: str) -> str:
     """The content hash used to de-duplicate documents (hex SHA-256 prefix)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ def merged(docs: Iterable[NewDocument]) -> Iterator[NewDocument]:
     groups: dict[Any, list[NewDocument]] = {}
     order: list[Any] = []
     for doc in docs:
+        if ANSWER not in doc.meta:  # the common line, first: no answer to merge
+            yield doc
+            continue
         if not is_answer(doc.meta):
             if ANSWER in doc.meta:
                 doc = NewDocument(doc.text, exported_meta(doc.meta), doc.source, doc.spans)

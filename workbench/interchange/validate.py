@@ -166,7 +166,13 @@ def count_keys(value: Any) -> int:
         return 0
     for v in values:
         t = type(v)
-        if t is dict or t is list:
+        if t is dict:  # one level inlined: a line's `meta` is mostly flat
+            n += len(v)
+            for w in v.values():
+                t = type(w)
+                if t is dict or t is list:
+                    n += count_keys(w)
+        elif t is list:
             n += count_keys(v)
     return n
 
