@@ -32,6 +32,7 @@ PURE_CORE = ("model", "config", "casualties", "visible", "tokens", "selecting", 
 SPACY_IN_INTERCHANGE = (
     "interchange.spacy_docbin",
     "interchange.spacy_docs",
+    "interchange.spacy_prepare",
     "interchange.spacy_shards",
     "interchange.spacy_tokenize",
     "interchange.conll",

@@ -15,6 +15,7 @@ import pytest
 import spacy
 import srsly
 from hypothesis import given
+from hypothesis import strategies as st
 from spacy.tokens import DocBin
 
 from workbench.interchange import spacy_docs, spacy_tokenize
@@ -28,7 +29,7 @@ from workbench.interchange.spacy_docbin import (
 )
 from workbench.model import NewDocument, Span
 
-from .test_format_properties import CASUALTY, SETTINGS, corpora, texts
+from .test_format_properties import CASUALTY, SETTINGS, corpora, documents, texts
 
 
 def written(folder: Path, docs, fast: bool, shard_size: int = 2) -> list[tuple]:
@@ -168,6 +169,22 @@ def test_bisect_placement_agrees_with_char_span_on_any_text(text):
     assert_placed_as_char_span(text)
 
 
+def tokenized(items, text_of, chars_of, nlp, *, parallel):
+    """Each item with its token array and its spans' token bounds, a batch at a time
+    through spacy_tokenize.batches (in a second process past the first, if parallel)."""
+
+    def payload(batch):
+        return [text_of(x) for x in batch], [chars_of(x) for x in batch]
+
+    def work(texts_chars):
+        return spacy_tokenize.token_batch(nlp, *texts_chars)
+
+    for batch, (array, lengths, bounds) in spacy_tokenize.batches(
+        items, payload, work, nlp, parallel=parallel
+    ):
+        yield from zip(batch, spacy_tokenize.split(array, lengths, bounds), strict=True)
+
+
 @pytest.mark.parametrize("parallel", [False, True])
 def test_tokenized_gives_each_texts_own_token_arrays_in_order(monkeypatch, parallel):
     """Batches tokenized in a second process come back in order, as the arrays this
@@ -175,15 +192,74 @@ def test_tokenized_gives_each_texts_own_token_arrays_in_order(monkeypatch, paral
     monkeypatch.setattr(spacy_tokenize, "BATCH", 3)
     nlp = spacy.blank("en")  # its own vocab: strings only the worker has seen must arrive
     texts = [f"Doc {i}: {i * 7} killed in Place{i}x, U.S.-led  raid.\n" for i in range(20)]
-    got = list(spacy_tokenize.tokenized(texts, str, nlp, parallel=parallel))
+    got = list(tokenized(texts, str, lambda _: [], nlp, parallel=parallel))
     assert [t for t, _ in got] == texts
     reference = spacy.blank("en").tokenizer
-    for text, (array, starts, ends) in got:
-        want, want_starts, want_ends = spacy_docs.token_arrays(reference(text))
-        assert array.tolist() == want.tolist()
-        assert (starts, ends) == (want_starts, want_ends)
+    for text, (array, bounds) in got:
+        want, starts, ends = spacy_docs.token_arrays(reference(text))
+        assert array.tolist() == want.tolist() and bounds == []
         assert all(text[a:b] in nlp.vocab.strings for a, b in zip(starts, ends, strict=True))
     assert f"Place{len(texts) - 1}x" in nlp.vocab.strings
+
+
+def varied_documents() -> list[tuple[str, list[Span]]]:
+    """Documents whose spans fall on token bounds (every token range of each placement
+    text), end in whitespace (a token range and the space after it), cut a token
+    ("U.S.-led"), start or end in the middle of one, lie past the text, or are none."""
+    docs: list[tuple[str, list[Span]]] = [("Five were killed.", [])]
+    for text in PLACEMENT_TEXTS:
+        ranges = [s for _, _, s in token_ranges(text)]
+        docs.append((text, ranges))
+        spaced = [
+            Span(s.start, s.end + 1, "GPE") for s in ranges if text[s.end : s.end + 1].isspace()
+        ]
+        docs += [(text, spaced), (text, [*ranges[:3], spaced[0]])]
+    docs += [
+        ("\tU.S.-led strikes ... (AFP) 100\r\n", [Span(1, 5, "GPE"), Span(10, 17, "ORG")]),
+        ("Homs, 5 killed", [Span(0, 2, "GPE")]),
+        ("Homs, 5 killed", [Span(1, 4, "GPE"), Span(6, 7, "KILLED")]),
+        ("Homs, 5 killed", [Span(8, 14, "GPE"), Span(12, 20, "GPE")]),
+        ("Homs, 5 killed", [Span(14, 15, "GPE")]),
+    ]
+    return docs
+
+
+def reference_bounds(text: str, spans: list[Span]) -> list[tuple[int, int]] | None:
+    """What build_doc places each span on from its own tokenizing (None: it had to split)."""
+    built = build_doc(text, spans)
+    return [built.token_spans[(s.start, s.end, s.label)] for s in spans] if built.aligned else None
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_workers_span_bounds_are_build_docs_own(monkeypatch, parallel):
+    """Placed in the tokenizing process a batch at a time, each span is on the tokens
+    build_doc places it on by itself; a document with a span off token bounds (ending
+    in whitespace, cutting a token) gets None, and is split here as before."""
+    monkeypatch.setattr(spacy_tokenize, "BATCH", 3)
+    docs = varied_documents() * 2  # more batches than the worker's queue holds
+    chars = lambda d: [(s.start, s.end) for s in d[1]]  # noqa: E731
+    got = list(tokenized(docs, lambda d: d[0], chars, blank(), parallel=parallel))
+    assert [d for d, _ in got] == docs
+    bounds = [b for _, (_, b) in got]
+    assert bounds == [reference_bounds(text, spans) for text, spans in docs]
+    assert None in bounds and [] in bounds and any(b and len(b) > 20 for b in bounds)
+    for (text, spans), tokens in got:
+        built, ref = build_doc(text, spans, tokens=tokens), build_doc(text, spans)
+        assert (built.token_spans, built.dropped, built.split_tokens) == (
+            ref.token_spans,
+            ref.dropped,
+            ref.split_tokens,
+        )
+        assert built.array.tolist() == ref.array.tolist()
+
+
+@SETTINGS
+@given(docs=st.lists(documents(), min_size=1, max_size=8))
+def test_batch_span_bounds_are_each_texts_own_on_any_texts(docs):
+    texts = [d.text for d in docs]
+    chars = [[(s.start, s.end) for s in d.spans] for d in docs]
+    array, lengths, bounds = spacy_tokenize.token_batch(blank(), texts, chars)
+    assert bounds == [reference_bounds(d.text, list(d.spans)) for d in docs]
 
 
 def test_a_parallel_export_writes_the_same_shards(tmp_path, monkeypatch):

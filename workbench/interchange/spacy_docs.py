@@ -2,8 +2,9 @@
 placing each span on its tokens, and sorting the spans into `doc.ents`, the casualty
 group and the relations' children groups (`build_doc`, `Built`).
 
-Spans are placed by bisecting the tokens' character bounds (what `Doc.char_span`
-does in "strict" mode, without building a Span per lookup); a document where some
+Spans are placed by bisecting the tokens' character bounds (`token_bounds`: what
+`Doc.char_span` does in "strict" mode, without building a Span per lookup; an export
+gets them with its token arrays from spacy_tokenize.py); a document where some
 span does not fall on token bounds is re-tokenized at them and placed with
 `Doc.char_span(..., alignment_mode="contract")`. Writing the Docs as DocBin shards
 is in spacy_shards.py; the scheme and reading it back are in spacy_docbin.py.
@@ -64,8 +65,11 @@ class Built:
     split_tokens: int = 0
     # Relation label -> the children group (in order) and each casualty span's index in it.
     links: dict[str, tuple[list[Span], list[int | None]]] = field(default_factory=dict)
-    # Per token: TOKEN_ATTRS (one Doc.to_array), and its character bounds.
+    # Per token: TOKEN_ATTRS (one Doc.to_array). `aligned`: every span was on the
+    # tokenizer's own token bounds, so a placed span's characters are its own; else
+    # (split or contracted) they are its tokens', from each token's character bounds.
     array: Any = None
+    aligned: bool = False
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     _with_ents: bool = False
@@ -103,7 +107,7 @@ def build_doc(
     nlp: Language | None = None,
     all_in_ents: bool = False,
     relation_labels: Sequence[str] = (SOURCE_RELATION,),
-    tokens: tuple[Any, list[int], list[int]] | None = None,
+    tokens: tuple[Any, list[tuple[int, int]] | None] | None = None,
 ) -> Built:
     """Tokenize `text` so every span boundary is a token boundary, then place the spans.
 
@@ -111,21 +115,28 @@ def build_doc(
     are returned in `dropped` with the reason, never lost silently. With `all_in_ents`
     casualty spans compete for `doc.ents` too (what a one-tag-per-token format needs);
     without it, spans labelled SOURCE are not entities: they are in the sources group.
-    `tokens`: the text's token arrays as `nlp.tokenizer` makes them (`token_arrays`),
-    already made; the Doc is then made only if asked for or a span needs a split.
+    `tokens`: made elsewhere (spacy_tokenize.py), the text's token array as
+    `nlp.tokenizer` makes it (`token_arrays`) and each span's token bounds on it
+    (`token_bounds`, None when some span is off token bounds); the Doc is then made
+    only if asked for or a span needs a split.
     """
     nlp = nlp or blank()
     doc = None
+    starts: list[int] = []
+    ends: list[int] = []
     if tokens is None:
         doc = nlp.tokenizer(text)
-        tokens = token_arrays(doc)
-    array, starts, ends = tokens
-    placed: dict[tuple[int, int, str], tuple[int, int]] = {}
+        array, starts, ends = token_arrays(doc)
+        bounds = token_bounds(starts, ends, [(s.start, s.end) for s in spans])
+    else:
+        array, bounds = tokens
     split = 0
-    if not _aligned(starts, ends, spans, placed):
+    if bounds is not None:
+        placed = {(s.start, s.end, s.label): b for s, b in zip(spans, bounds, strict=True)}
+    else:
         doc, split = _split_at(nlp.vocab, doc or nlp.tokenizer(text), spans)
         array, starts, ends = token_arrays(doc)
-        placed.clear()
+        placed = {}
         _contracted(doc, spans, placed)
     dropped: list[tuple[Span, str]] = []
     ents: list[Span] = []
@@ -144,7 +155,7 @@ def build_doc(
     dropped.extend(overlapping)
     casualties.sort(key=lambda s: (s.start, s.end, s.label))
     built = Built(doc, ents, casualties, placed, dropped, split, _text=text, _nlp=nlp)
-    built.array, built.starts, built.ends = array, starts, ends
+    built.array, built.aligned, built.starts, built.ends = array, bounds is not None, starts, ends
     if not all_in_ents and (unlinked or _any_link(spans, relation_labels)):
         built.links = _links(spans, casualties, unlinked, placed, relation_labels)
     return built
@@ -212,24 +223,23 @@ def non_overlapping(spans: Iterable[Span]) -> tuple[list[Span], list[tuple[Span,
     return kept, dropped
 
 
-def _aligned(
-    starts: list[int],
-    ends: list[int],
-    spans: Sequence[Span],
-    placed: dict[tuple[int, int, str], tuple[int, int]],
-) -> bool:
-    """Place every span on the tokens it covers exactly, as `Doc.char_span` does in
-    "strict" mode (a span must start at a token's start and end at a token's end);
-    False at the first span that does not."""
+def token_bounds(
+    starts: list[int], ends: list[int], chars: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]] | None:
+    """Each character range's first and end token, as `Doc.char_span` places it in
+    "strict" mode (a range must start at a token's start and end at a token's end);
+    None at the first range that does not. spacy_tokenize.batch_token_bounds does
+    the same for a batch of texts at once."""
     n = len(starts)
-    for s in spans:
-        first, last = bisect_left(starts, s.start), bisect_left(ends, s.end)
-        if first == n or last == n or starts[first] != s.start or ends[last] != s.end:
-            return False
+    out = []
+    for start, end in chars:
+        first, last = bisect_left(starts, start), bisect_left(ends, end)
+        if first == n or last == n or starts[first] != start or ends[last] != end:
+            return None
         if last < first:
-            return False
-        placed[span_key(s)] = (first, last + 1)
-    return True
+            return None
+        out.append((first, last + 1))
+    return out
 
 
 def _contracted(

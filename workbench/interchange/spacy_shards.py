@@ -55,8 +55,7 @@ class ShardWriter:
     ) -> None:
         self.folder, self.vocab, self.shard_size = folder, vocab, shard_size
         self.fast = fast_path_supported() if fast is None else fast
-        self.packer = msgpack.Packer(use_bin_type=True)  # one Packer: building it is slow
-        self.label_hashes: dict[str, int] = {}
+        self.packing = Packing(vocab)
         self.files: list[Path] = []
         self.documents = 0
         self._new_bin()
@@ -76,16 +75,23 @@ class ShardWriter:
         if not self.fast:
             self._add_public(built)
             return
-        b, at, placed, ents = self.bin, self.tokens, built.token_spans, self.ents
-        for s in built.ents:
-            start, end = placed[span_key(s)]
-            ents.append((at + start, at + end, self._hash(s.label)))
-            self.labels.add(s.label)
-        self.arrays.append(built.array)
-        self.tokens += len(built.array)
+        self.add_packed(built.array, self.packing(built))
+
+    def add_packed(self, array: Any, packed: Packed) -> None:
+        """Add one Doc as `Packing` packs it (here or in another process), with its
+        token array: the fast path."""
+        ents, group, labels = packed
+        at, hash_of = self.tokens, self.packing.hash
+        self.ents.extend((at + start, at + end, h) for start, end, h in ents)
+        for label in labels:
+            hash_of(label)  # a label packed elsewhere: in this vocab, where flush looks
+        self.labels.update(labels)
+        self.arrays.append(array)
+        self.tokens += len(array)
+        b = self.bin
         b.flags.append({"has_unknown_spaces": False})
         b.cats.append({})
-        b.span_groups.append(self._pack_group(built))
+        b.span_groups.append(group)
         self.documents += 1
         if len(self.arrays) >= self.shard_size:
             self.flush()
@@ -116,12 +122,6 @@ class ShardWriter:
         b.spaces = [spaces[i:j] for i, j in bounds]
         return columns
 
-    def _hash(self, label: str) -> int:
-        h = self.label_hashes.get(label)
-        if h is None:
-            h = self.label_hashes[label] = self.vocab.strings.add(label)
-        return h
-
     def _add_public(self, built: Built) -> None:
         doc = built.doc
         spans = [
@@ -144,36 +144,6 @@ class ShardWriter:
         self.documents += 1
         if len(self.bin) >= self.shard_size:
             self.flush()
-
-    def _pack_group(self, built: Built) -> bytes:
-        values, qualifiers = [], []
-        for s in built.casualties:
-            values.append(s.attrs.get("value"))
-            qualifiers.append(s.attrs.get("qualifier"))
-        attrs: dict[str, Any] = {"values": values, "qualifiers": qualifiers}
-        if built.links:
-            attrs[RELATIONS_ATTR] = {label: links for label, (_, links) in built.links.items()}
-        group = self._packed(built, SPANS_KEY, attrs, built.casualties)
-        if not built.links:
-            return self.packer.pack({group: [SPANS_KEY]})
-        groups = {group: [SPANS_KEY]}
-        for label, (children, _) in built.links.items():
-            key = group_key(label)
-            groups[self._packed(built, key, {}, children)] = [key]
-        return self.packer.pack(groups)
-
-    def _packed(self, built: Built, name: str, attrs: dict[str, Any], spans: list[Span]) -> bytes:
-        """One span group in the byte layout of `SpanGroup.to_bytes`."""
-        packed = []
-        for s in spans:
-            start, end = built.token_spans[span_key(s)]
-            # Character bounds from the tokens, as a spaCy Span has them (a span's edge
-            # whitespace that is a token's trailing space is outside it).
-            chars = (built.starts[start], built.ends[end - 1])
-            # Layout of spacy.tokens.SpanGroup.to_bytes: id, kb_id, label, token and char bounds.
-            packed.append(struct.pack(">QQQllll", 0, 0, self._hash(s.label), start, end, *chars))
-            self.labels.add(s.label)
-        return self.packer.pack({"name": name, "attrs": attrs, "spans": packed})
 
     def flush(self) -> None:
         b = self.bin
@@ -199,3 +169,64 @@ class ShardWriter:
     def close(self) -> list[Path]:
         self.flush()
         return self.files
+
+
+Packed = tuple[list[tuple[int, int, int]], bytes, list[str]]
+
+
+class Packing:
+    """What the fast path makes of a built Doc (`__call__`): its entities' first and
+    end tokens with their labels' hashes, its span groups packed in the byte layout
+    of `SpanGroup.to_bytes`, and the labels these use. One reused msgpack Packer
+    (building one is slow); labels are hashed into `vocab`."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.strings = vocab.strings
+        self.packer = msgpack.Packer(use_bin_type=True)
+        self.hashes: dict[str, int] = {}
+
+    def hash(self, label: str) -> int:
+        h = self.hashes.get(label)
+        if h is None:
+            h = self.hashes[label] = self.strings.add(label)
+        return h
+
+    def __call__(self, built: Built) -> Packed:
+        placed, labels = built.token_spans, {s.label for s in built.ents}
+        ents = [(*placed[span_key(s)], self.hash(s.label)) for s in built.ents]
+        return ents, self._groups(built, labels), sorted(labels)
+
+    def _groups(self, built: Built, labels: set[str]) -> bytes:
+        values, qualifiers = [], []
+        for s in built.casualties:
+            values.append(s.attrs.get("value"))
+            qualifiers.append(s.attrs.get("qualifier"))
+        attrs: dict[str, Any] = {"values": values, "qualifiers": qualifiers}
+        if built.links:
+            attrs[RELATIONS_ATTR] = {label: links for label, (_, links) in built.links.items()}
+        group = self._packed(built, SPANS_KEY, attrs, built.casualties, labels)
+        if not built.links:
+            return self.packer.pack({group: [SPANS_KEY]})
+        groups = {group: [SPANS_KEY]}
+        for label, (children, _) in built.links.items():
+            key = group_key(label)
+            groups[self._packed(built, key, {}, children, labels)] = [key]
+        return self.packer.pack(groups)
+
+    def _packed(
+        self, built: Built, name: str, attrs: dict[str, Any], spans: list[Span], labels: set[str]
+    ) -> bytes:
+        """One span group in the byte layout of `SpanGroup.to_bytes`."""
+        packed = []
+        for s in spans:
+            start, end = built.token_spans[span_key(s)]
+            # Character bounds from the tokens, as a spaCy Span has them (a span's edge
+            # whitespace that is a token's trailing space is outside it): on tokens of
+            # its own bounds (`aligned`), a span's own.
+            chars = (
+                (s.start, s.end) if built.aligned else (built.starts[start], built.ends[end - 1])
+            )
+            # Layout of spacy.tokens.SpanGroup.to_bytes: id, kb_id, label, token and char bounds.
+            packed.append(struct.pack(">QQQllll", 0, 0, self.hash(s.label), start, end, *chars))
+            labels.add(s.label)
+        return self.packer.pack({"name": name, "attrs": attrs, "spans": packed})

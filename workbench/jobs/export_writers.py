@@ -7,8 +7,9 @@ spaCy is imported only by the writers of the formats that tokenize.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,13 +61,15 @@ def _count(annotation: Annotation, result: ExportReport) -> list[Span]:
     return spans
 
 
-def _note_dropped(annotation: Annotation, built: Any, result: ExportReport) -> None:
+def _note_dropped(
+    annotation: Annotation, dropped: list[tuple[Span, str]], split_tokens: int, result: ExportReport
+) -> None:
     text = annotation.document.text
-    result.split_tokens += built.split_tokens
-    result.spans -= len(built.dropped)  # the summary counts what was written
+    result.split_tokens += split_tokens
+    result.spans -= len(dropped)  # the summary counts what was written
     result.dropped.extend(
         Dropped(annotation.document.id, annotation.annotator, s, why, s.text_in(text))
-        for s, why in built.dropped
+        for s, why in dropped
     )
 
 
@@ -170,21 +173,37 @@ def _conll_lines(
         annotation.document.text, spans, casualty_labels=casualty_labels, all_in_ents=True
     )
     built.dropped.extend(unwritable(built.doc, built.ents, built.token_spans))
-    _note_dropped(annotation, built, result)
+    _note_dropped(annotation, built.dropped, built.split_tokens, result)
     return "".join(line + "\n" for line in conll_lines(built.doc)).encode("utf-8")
 
 
-def gold_pairs(
-    rows: Iterator[tuple[Annotation, int, str]], result: ExportReport
-) -> Iterator[tuple[Annotation, list[Span]]]:
-    """Each annotation with its gold spans, decoded from the fast read's JSON (the
-    folder formats need Span objects, not the annotation's whole span history)."""
-    for annotation, _, spans_json in rows:
+class GoldPairs(Iterator[tuple[Annotation, list[Span]]]):
+    """Each annotation with its gold spans, decoded from the fast read's JSON as it is
+    taken (the folder formats need Span objects, not the annotation's whole span
+    history); or, through `undecoded`, with the JSON itself (the spacy export decodes
+    it in its second process). Either way counting the documents in `result`."""
+
+    def __init__(self, rows: Iterator[tuple[Annotation, int, str]], result: ExportReport) -> None:
+        self.rows, self.result = rows, result
+
+    def __next__(self) -> tuple[Annotation, list[Span]]:
+        annotation, _, spans_json = next(self.rows)
         spans = _decoded(spans_json)
-        result.documents += 1
+        self.result.documents += 1
         # Not the store's count: it counts '{"start":', which a link's object also holds.
-        result.spans += len(spans)
-        yield annotation, spans
+        self.result.spans += len(spans)
+        return annotation, spans
+
+    def undecoded(self) -> Iterator[tuple[Annotation, str]]:
+        """The rows' annotations and span JSON; the caller counts the spans."""
+        for annotation, _, spans_json in self.rows:
+            self.result.documents += 1
+            yield annotation, spans_json
+
+
+def gold_pairs(rows: Iterator[tuple[Annotation, int, str]], result: ExportReport) -> GoldPairs:
+    """The annotations of the fast read (`selected_json`) with their gold spans."""
+    return GoldPairs(rows, result)
 
 
 def _spacy(
@@ -199,37 +218,75 @@ def _spacy(
     relation_labels: Sequence[str] = (SOURCE_RELATION,),
     **_: Any,
 ) -> None:
-    from ..interchange.spacy_docbin import ShardWriter, blank, build_doc
-    from ..interchange.spacy_tokenize import tokenized
+    from ..interchange.spacy_docbin import ShardWriter, blank
 
     nlp = blank()
     train = ShardWriter(out / "train", nlp.vocab, shard_size)
     dev_writer = ShardWriter(out / "dev", nlp.vocab, shard_size)
-    pending = 0
-    # The public DocBin path needs each Doc: tokenized here, by build_doc.
-    pairs: Iterable[tuple[Any, Any]] = (
-        tokenized(annotations, lambda p: p[0].document.text, nlp)
-        if train.fast
-        else ((a, None) for a in annotations)
+    _spacy_docs(
+        annotations,
+        (train, dev_writer, dev),
+        result,
+        report,
+        casualty_labels=casualty_labels,
+        relation_labels=relation_labels,
     )
-    for (annotation, spans), tokens in pairs:
-        built = build_doc(
-            annotation.document.text,
-            spans,
-            casualty_labels=casualty_labels,
-            nlp=nlp,
-            relation_labels=relation_labels,
-            tokens=tokens,
-        )
-        _note_dropped(annotation, built, result)
-        (dev_writer if annotation.document.hash in dev else train).add(built)
-        pending += 1
-        if pending == REPORT_EVERY:
-            report(pending)
-            pending = 0
-    report(pending)
     result.files += train.close() + dev_writer.close()
     result.train, result.dev = train.documents, dev_writer.documents
+
+
+def _spacy_docs(
+    annotations: Iterator[tuple[Annotation, list[Span]]],
+    writers: tuple[Any, Any, set[str]],
+    result: ExportReport,
+    report: Report,
+    *,
+    casualty_labels: Sequence[str],
+    relation_labels: Sequence[str],
+) -> None:
+    """Each document to the train or the dev writer (by its text's hash)."""
+    from ..interchange.spacy_docbin import blank, build_doc
+    from ..interchange.spacy_prepare import prepared
+
+    train, dev_writer, dev = writers
+    nlp, pending = blank(), 0
+    if train.fast and isinstance(annotations, GoldPairs):
+        # Decoded, tokenized, built and packed a batch at a time, mostly in a second process.
+        docs = prepared(
+            annotations.undecoded(),
+            lambda r: r[0].document.text,
+            lambda r: r[1],
+            _decoded,
+            nlp,
+            casualty_labels=casualty_labels,
+            relation_labels=relation_labels,
+        )
+        with contextlib.closing(docs):  # on an error here too, the worker stops now
+            for (annotation, _json), (array, packed, dropped, split, n) in docs:
+                result.spans += n
+                _note_dropped(annotation, dropped, split, result)
+                side = dev_writer if annotation.document.hash in dev else train
+                side.add_packed(array, packed)
+                pending += 1
+                if pending == REPORT_EVERY:
+                    report(pending)
+                    pending = 0
+    else:  # the public DocBin path needs each Doc
+        for annotation, spans in annotations:
+            built = build_doc(
+                annotation.document.text,
+                spans,
+                casualty_labels=casualty_labels,
+                nlp=nlp,
+                relation_labels=relation_labels,
+            )
+            _note_dropped(annotation, built.dropped, built.split_tokens, result)
+            (dev_writer if annotation.document.hash in dev else train).add(built)
+            pending += 1
+            if pending == REPORT_EVERY:
+                report(pending)
+                pending = 0
+    report(pending)
 
 
 def _brat(
