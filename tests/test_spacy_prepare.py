@@ -1,6 +1,7 @@
 """The spaCy export's batches, worked on here or in the second process, give what
 building and packing each document here gives, in order; the worker is stopped
-whether the export ends, fails in the worker or fails here.
+whether the export ends, fails in the worker or fails here; a shard written on its
+thread raises what writing it raised.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import pytest
 import spacy
 
 from workbench.interchange import spacy_prepare, spacy_tokenize
-from workbench.interchange.spacy_docbin import blank, build_doc
+from workbench.interchange.spacy_docbin import ShardWriter, blank, build_doc
 from workbench.interchange.spacy_shards import Packing
 from workbench.jobs.export_writers import _decoded
 from workbench.model import Span
@@ -128,3 +129,12 @@ def test_the_worker_is_stopped_when_the_caller_fails(monkeypatch):
                 raise RuntimeError("caller")
     [worker] = Recorded.made
     assert not worker.process.is_alive()
+
+
+def test_a_shard_written_on_its_thread_raises_what_writing_raised(tmp_path):
+    (tmp_path / "out" / "0000.spacy").mkdir(parents=True)  # the shard's file cannot be written
+    nlp = blank()
+    writer = ShardWriter(tmp_path / "out", nlp.vocab, shard_size=1)
+    writer.add(build_doc("Five were killed.", [Span(0, 4, "KILLED", {"value": 5})], nlp=nlp))
+    with pytest.raises(IsADirectoryError):
+        writer.close()

@@ -6,16 +6,20 @@ a time. The fast one does once per shard the per-document serializer set-up of
 group): token arrays come from the one `Doc.to_array` per document that placed the
 spans (the entity columns are filled from the placed spans, never through
 `doc.ents`), strings from the unique hashes of a shard, and span groups are packed
-with one reused Packer in the byte layout of `SpanGroup.to_bytes`. That fills
+with one reused Packer in the byte layout of `SpanGroup.to_bytes` (`Packing`, which
+the export runs in its second process, spacy_prepare.py). That fills
 DocBin's internals, so it runs only on the spaCy versions in `FAST_PATH_SPACY`,
 where tests/test_spacy_docbin.py checks that its shards load as the same Docs
 (tokens, spaces, entities, casualty spans and their attributes) as the public
-path's; any other version takes the public path.
+path's; any other version takes the public path. Either way a full shard is
+written (`DocBin.to_bytes`, whose zlib step lets go of the GIL) on a thread of its
+own while the next one fills.
 """
 
 from __future__ import annotations
 
 import struct
+import threading
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -58,6 +62,7 @@ class ShardWriter:
         self.packing = Packing(vocab)
         self.files: list[Path] = []
         self.documents = 0
+        self._writing: _Writing | None = None
         self._new_bin()
 
     def _new_bin(self) -> None:
@@ -160,15 +165,43 @@ class ShardWriter:
         self._write(b)
 
     def _write(self, b: DocBin) -> None:
+        """Write the shard on a thread of its own (zlib, most of `DocBin.to_bytes`,
+        lets go of the GIL), so the next shard fills meanwhile; one at a time."""
+        self.wait()
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{len(self.files):04d}.spacy"
-        path.write_bytes(b.to_bytes())
+        self._writing = _Writing(b, path)
+        self._writing.start()
         self.files.append(path)
         self._new_bin()
 
+    def wait(self) -> None:
+        """Until the shard being written is on disk (raising what writing it raised)."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.join()
+            if writing.error is not None:
+                raise writing.error
+
     def close(self) -> list[Path]:
         self.flush()
+        self.wait()
         return self.files
+
+
+class _Writing(threading.Thread):
+    """One shard's `DocBin.to_bytes`, written to its file."""
+
+    def __init__(self, b: DocBin, path: Path) -> None:
+        super().__init__(name=f"shard {path.name}", daemon=True)
+        self.b, self.path = b, path
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.path.write_bytes(self.b.to_bytes())
+        except BaseException as e:  # noqa: BLE001 - `ShardWriter.wait` raises it
+            self.error = e
 
 
 Packed = tuple[list[tuple[int, int, int]], bytes, list[str]]

@@ -223,15 +223,22 @@ def _spacy(
     nlp = blank()
     train = ShardWriter(out / "train", nlp.vocab, shard_size)
     dev_writer = ShardWriter(out / "dev", nlp.vocab, shard_size)
-    _spacy_docs(
-        annotations,
-        (train, dev_writer, dev),
-        result,
-        report,
-        casualty_labels=casualty_labels,
-        relation_labels=relation_labels,
-    )
-    result.files += train.close() + dev_writer.close()
+    try:
+        _spacy_docs(
+            annotations,
+            (train, dev_writer, dev),
+            result,
+            report,
+            casualty_labels=casualty_labels,
+            relation_labels=relation_labels,
+        )
+        train.flush()  # the last train and dev shards written at once
+        dev_writer.flush()
+        result.files += train.close() + dev_writer.close()
+    finally:  # on an error too: no shard is still being written into the folder
+        for writer in (train, dev_writer):
+            with contextlib.suppress(Exception):
+                writer.wait()
     result.train, result.dev = train.documents, dev_writer.documents
 
 
