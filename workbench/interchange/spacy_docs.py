@@ -163,8 +163,8 @@ def build_doc(
 
 def _any_link(spans: Sequence[Span], relation_labels: Sequence[str]) -> bool:
     """Might a span link another (has an attribute named for a relation)?"""
-    keys = [link_key(label) for label in relation_labels]
-    return any(k in s.attrs for s in spans for k in keys)
+    keys = {link_key(label) for label in relation_labels}
+    return any(s.attrs and not keys.isdisjoint(s.attrs) for s in spans)
 
 
 def token_arrays(doc: Doc) -> tuple[Any, list[int], list[int]]:

@@ -86,11 +86,12 @@ class ShardWriter:
         """Add one Doc as `Packing` packs it (here or in another process), with its
         token array: the fast path."""
         ents, group, labels = packed
-        at, hash_of = self.tokens, self.packing.hash
-        self.ents.extend((at + start, at + end, h) for start, end, h in ents)
-        for label in labels:
-            hash_of(label)  # a label packed elsewhere: in this vocab, where flush looks
-        self.labels.update(labels)
+        at = self.tokens
+        self.ents.extend([(at + start, at + end, h) for start, end, h in ents])
+        if not self.labels.issuperset(labels):
+            for label in labels:
+                self.packing.hash(label)  # packed elsewhere: in this vocab, where flush looks
+            self.labels.update(labels)
         self.arrays.append(array)
         self.tokens += len(array)
         b = self.bin
@@ -227,7 +228,7 @@ class Packing:
     def __call__(self, built: Built) -> Packed:
         placed, labels = built.token_spans, {s.label for s in built.ents}
         ents = [(*placed[span_key(s)], self.hash(s.label)) for s in built.ents]
-        return ents, self._groups(built, labels), sorted(labels)
+        return ents, self._groups(built, labels), list(labels)
 
     def _groups(self, built: Built, labels: set[str]) -> bytes:
         values, qualifiers = [], []

@@ -24,7 +24,7 @@ import queue
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, TypeVar
 
 import numpy
@@ -145,7 +145,7 @@ def batch_token_bounds(
     tokens and spans moved past the texts before it (so the tokens' starts and ends
     are increasing across the batch), and a range must fall within its text's tokens."""
     counts = [len(c) for c in chars]
-    flat = numpy.array([v for c in chars for pair in c for v in pair], dtype=numpy.int64)
+    flat = numpy.fromiter(chain.from_iterable(chain.from_iterable(chars)), dtype=numpy.int64)
     if not len(flat):
         return [[] for _ in chars]
     text_at = numpy.cumsum([0, *sizes[:-1]], dtype=numpy.int64)  # each text's first character

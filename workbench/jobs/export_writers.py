@@ -122,11 +122,9 @@ def _may_link(spans_json: str, relation_labels: Sequence[str]) -> bool:
 
 def _decoded(spans_json: str) -> list[Span]:
     """Spans from the store's interchange JSON (`gold_json_in_bulk`)."""
-    spans = []
-    for d in orjson.loads(spans_json):
-        start, end, label = d.pop("start"), d.pop("end"), d.pop("label")
-        spans.append(Span(start, end, label, d))
-    return spans
+    # Arguments are taken left to right: the bounds and label are out of `d` when it is
+    # passed as the attributes.
+    return [Span(d.pop("start"), d.pop("end"), d.pop("label"), d) for d in orjson.loads(spans_json)]
 
 
 def _doccano_line(
@@ -271,7 +269,8 @@ def _spacy_docs(
         with contextlib.closing(docs):  # on an error here too, the worker stops now
             for (annotation, _json), (array, packed, dropped, split, n) in docs:
                 result.spans += n
-                _note_dropped(annotation, dropped, split, result)
+                if dropped or split:
+                    _note_dropped(annotation, dropped, split, result)
                 side = dev_writer if annotation.document.hash in dev else train
                 side.add_packed(array, packed)
                 pending += 1
