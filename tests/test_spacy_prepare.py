@@ -138,3 +138,27 @@ def test_a_shard_written_on_its_thread_raises_what_writing_raised(tmp_path):
     writer.add(build_doc("Five were killed.", [Span(0, 4, "KILLED", {"value": 5})], nlp=nlp))
     with pytest.raises(IsADirectoryError):
         writer.close()
+
+
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_the_batches_leave_the_collector_as_they_found_it(frozen_before):
+    """The batches freeze the heap while they run; after, a heap that was not frozen is
+    thawed, and one frozen before (the annotator's) stays frozen."""
+    import gc
+
+    gc.unfreeze()
+    if frozen_before:
+        gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        nlp = spacy.blank("en")
+        seen = []
+        for _batch, result in spacy_tokenize.batches(
+            ["one two", "three"], lambda b: b, lambda p: [len(p)], nlp, parallel=False
+        ):
+            seen.append(gc.get_freeze_count())
+            assert result == [2]
+        assert seen and seen[0] >= frozen and seen[0] > 0
+        assert (gc.get_freeze_count() > 0) == frozen_before
+    finally:
+        gc.unfreeze()

@@ -71,11 +71,14 @@ def batches(
     parallel = parallel_supported() if parallel is None else parallel
     # What is here now outlives the batches: the collector need not walk it again and
     # again, here or in the worker (where walking it would write to, so copy, its pages).
+    # A heap frozen already (the annotator freezes its own) is left frozen after.
+    thawed = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         yield from _batches(iter(items), payload_of, work, nlp, parallel)
     finally:
-        gc.unfreeze()
+        if thawed:
+            gc.unfreeze()
 
 
 def _batches(
