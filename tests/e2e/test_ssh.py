@@ -34,6 +34,7 @@ import sysconfig
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from itertools import count
 from pathlib import Path
 
 import orjson
@@ -265,15 +266,19 @@ def _wait(done: Callable[[], object], what: str, screen: Callable[[], str] = str
     pytest.fail(f"{what} within {WAIT_S:.0f} s; the screen:\n{screen()}")
 
 
+_TERMINALS = count()  # each terminal's tmux socket gets a name of its own
+
+
 class Terminal:
     """One person's `ssh -tt` in a detached tmux session of 100x30, on a tmux server of
-    its own (`-L`): with the shared default server, one terminal closing its last session
-    while the next starts made `new-session` fail ("server exited unexpectedly"). The
-    exit status of ssh is written to a file when it ends."""
+    its own (`-L`, a socket named once per terminal): a new server on the socket of one
+    still shutting down (the default server's, or a name used by the previous test) made
+    `new-session` fail ("server exited unexpectedly"). The exit status of ssh is written
+    to a file when it ends."""
 
     def __init__(self, server: Server, person: str, *command: str) -> None:
         self.person = person
-        self.name = f"wbssh{os.getpid()}{person}"
+        self.name = f"wbssh{os.getpid()}{person}{next(_TERMINALS)}"
         self.status = server.home / f"{person}.status"
         self.status.unlink(missing_ok=True)
         ssh = shlex.join(server.ssh_args(person, *command, tty=True))

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from itertools import count
 from pathlib import Path
 
 import orjson
@@ -105,12 +106,17 @@ def workbench(db: Path, annotator: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "workbench", "--db", str(db), "--annotator", annotator, *args]
 
 
+# Each session's tmux socket gets a name of its own: a new server on the socket of one
+# still shutting down (the previous test's) fails with "server exited unexpectedly".
+_SESSIONS = count()
+
+
 @pytest.fixture
 def tmux(tmp_path):
     sessions: list[Tmux] = []
 
     def start(command: list[str]) -> Tmux:
-        session = Tmux(f"wb{os.getpid()}{len(sessions)}", command, ROOT)
+        session = Tmux(f"wb{os.getpid()}t{next(_SESSIONS)}", command, ROOT)
         sessions.append(session)
         return session
 
