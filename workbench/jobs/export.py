@@ -35,10 +35,10 @@ from .export_selection import (
 from .export_writers import (
     FOLDER_WRITERS,
     LINE_WRITERS,
-    REPORT_EVERY,
     Dropped,
     ExportReport,
-    gold_pairs,
+    GoldPairs,
+    Progress,
     jsonl_fast,
 )
 
@@ -116,7 +116,7 @@ def export(
             )
             dev = dev_hashes(hashes, seed, dev_fraction)
         writer = FOLDER_WRITERS[fmt]
-        pairs = gold_pairs(_counted(selected_json(store, selection), result), result)
+        pairs = GoldPairs(_counted(selected_json(store, selection), result), result)
         with atomic_folder(out) as stage:
             writer(
                 pairs,
@@ -139,7 +139,7 @@ def export(
         if out is not None
         else contextlib.nullcontext(stdout or sys.stdout.buffer) as sink
     ):
-        write, pending = sink.write, 0
+        write, done = sink.write, Progress(report)
         if fmt == "claims" and not claims_jsonl:
             from ..interchange.claims import csv_header
 
@@ -156,11 +156,8 @@ def export(
                     claims_jsonl=claims_jsonl,
                 )
             )
-            pending += 1
-            if pending == REPORT_EVERY:
-                report(pending)
-                pending = 0
-        report(pending)
+            done()
+        done.close()
         sink.flush()
     if out is not None:
         result.files.append(out)

@@ -22,6 +22,26 @@ from . import Report
 REPORT_EVERY = 500
 
 
+class Progress:
+    """Each document written told to `report`, REPORT_EVERY at a time, not one by one;
+    `close` tells the rest."""
+
+    __slots__ = ("report", "pending")
+
+    def __init__(self, report: Report) -> None:
+        self.report, self.pending = report, 0
+
+    def __call__(self) -> None:
+        self.pending += 1
+        if self.pending == REPORT_EVERY:
+            self.report(self.pending)
+            self.pending = 0
+
+    def close(self) -> None:
+        self.report(self.pending)
+        self.pending = 0
+
+
 @dataclass(frozen=True)
 class Dropped:
     """A span a format could not hold, and where it was."""
@@ -199,11 +219,6 @@ class GoldPairs(Iterator[tuple[Annotation, list[Span]]]):
             yield annotation, spans_json
 
 
-def gold_pairs(rows: Iterator[tuple[Annotation, int, str]], result: ExportReport) -> GoldPairs:
-    """The annotations of the fast read (`selected_json`) with their gold spans."""
-    return GoldPairs(rows, result)
-
-
 def _spacy(
     annotations: Iterator[tuple[Annotation, list[Span]]],
     out: Path,
@@ -254,7 +269,7 @@ def _spacy_docs(
     from ..interchange.spacy_prepare import prepared
 
     train, dev_writer, dev = writers
-    nlp, pending = blank(), 0
+    nlp, done = blank(), Progress(report)
     if train.fast and isinstance(annotations, GoldPairs):
         # Decoded, tokenized, built and packed a batch at a time, mostly in a second process.
         docs = prepared(
@@ -273,10 +288,7 @@ def _spacy_docs(
                     _note_dropped(annotation, dropped, split, result)
                 side = dev_writer if annotation.document.hash in dev else train
                 side.add_packed(array, packed)
-                pending += 1
-                if pending == REPORT_EVERY:
-                    report(pending)
-                    pending = 0
+                done()
     else:  # the public DocBin path needs each Doc
         for annotation, spans in annotations:
             built = build_doc(
@@ -288,11 +300,8 @@ def _spacy_docs(
             )
             _note_dropped(annotation, built.dropped, built.split_tokens, result)
             (dev_writer if annotation.document.hash in dev else train).add(built)
-            pending += 1
-            if pending == REPORT_EVERY:
-                report(pending)
-                pending = 0
-    report(pending)
+            done()
+    done.close()
 
 
 def _brat(
